@@ -1,0 +1,17 @@
+"""Errors that the CLI and the window turn into one clear line for the user."""
+
+
+class SigncamError(Exception):
+    """Base class: the message is written for the user, one line, no traceback."""
+
+
+class SourceError(SigncamError):
+    """A camera, video file or image folder that cannot be opened or read."""
+
+
+class ModelError(SigncamError):
+    """A model file or its labels that are missing, corrupt or inconsistent."""
+
+
+class DatasetError(SigncamError):
+    """A dataset folder, cache, label or path that cannot be used."""

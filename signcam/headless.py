@@ -1,0 +1,44 @@
+"""The recognizer run headless over sources: `signcam read`."""
+from __future__ import annotations
+
+import json
+from typing import Callable, Iterable, TextIO
+
+from .classifier import LetterClassifier
+from .config import Config
+from .frames import ImageFolderSource, open_source
+from .hands import MediaPipeHandTracker
+from .pipeline import Reading, Recognizer
+
+
+def make_tracker(config: Config, video: bool = True) -> MediaPipeHandTracker:
+    t = config.tracker
+    return MediaPipeHandTracker(video=video, max_hands=t.max_hands, min_detection=t.min_detection,
+                                min_tracking=t.min_tracking, model_complexity=t.model_complexity)
+
+
+def read_source(spec: str, classifier: LetterClassifier, config: Config,
+                on_reading: Callable[[Reading], None] | None = None) -> str:
+    """Run one source to its end; returns the transcript."""
+    source = open_source(spec)
+    # Photos in a folder are unrelated stills: detect afresh in each instead of tracking.
+    with make_tracker(config, video=not isinstance(source, ImageFolderSource)) as tracker, source:
+        recognizer = Recognizer(classifier, tracker, config)
+        for frame in source:
+            reading = recognizer.process(frame)
+            if on_reading:
+                on_reading(reading)
+        return recognizer.speller.transcript
+
+
+def read_sources(specs: Iterable[str], classifier: LetterClassifier, config: Config, out: TextIO,
+                 jsonl: TextIO | None = None) -> dict[str, str]:
+    results = {}
+    for spec in specs:
+        def write_json(reading: Reading, spec=spec) -> None:
+            jsonl.write(json.dumps({"source": spec, **reading.to_json()}) + "\n")
+
+        results[spec] = read_source(spec, classifier, config, write_json if jsonl else None)
+        out.write(f"{spec}\t{results[spec]}\n")
+        out.flush()
+    return results

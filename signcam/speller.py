@@ -1,0 +1,105 @@
+"""Turns a stream of steady letter readings into text.
+
+A letter is committed once it has been held for `hold_time`; the brief
+readings during a transition between letters never last that long. A committed
+letter is committed again only after the hand drops out of view, another
+letter is read, or the hand makes a quick movement (how signers double a
+letter); a moment of low confidence is not enough. `space` and `del` signs edit the text,
+and a pause with no letter ends a word.
+"""
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+from .config import SpellingConfig
+
+
+@dataclass
+class Commit:
+    symbol: str  # a letter, "space" or "del", as signed
+    t: float
+
+
+class Speller:
+    def __init__(self, config: SpellingConfig):
+        self.config = config
+        self.text = ""
+        self._candidate: str | None = None
+        self._since = 0.0
+        self._committed = False  # the current candidate has been committed
+        self._track: deque[tuple[float, tuple[float, float]]] = deque()  # recent hand centres
+        self._last_letter_t: float | None = None
+        self._last_hand_t: float | None = None
+
+    @property
+    def candidate(self) -> str | None:
+        return self._candidate
+
+    def hold_progress(self, t: float) -> float:
+        """0..1 while a letter is being held, 1 once committed (for the overlay)."""
+        if self._candidate is None:
+            return 0.0
+        if self._committed:
+            return 1.0
+        return min(1.0, (t - self._since) / self.config.hold_time)
+
+    @property
+    def transcript(self) -> str:
+        return " ".join(self.text.split())
+
+    def clear(self) -> None:
+        self.text = ""
+
+    def edit(self, symbol: str) -> None:
+        """Apply a committed symbol (also used by the window's Space/Backspace buttons)."""
+        if symbol == self.config.delete_label:
+            self.text = self.text[:-1]
+        elif symbol == self.config.space_label:
+            if self.text and not self.text.endswith(" "):
+                self.text += " "
+        else:
+            self.text += symbol
+
+    def _quick_move(self, t: float, center: tuple[float, float] | None, size: float) -> bool:
+        """Has the hand travelled `rearm_move` hand sizes within the last `rearm_window` s?"""
+        if center is None:
+            return False
+        self._track.append((t, center))
+        while self._track[0][0] < t - self.config.rearm_window - 1e-6:
+            self._track.popleft()
+        return math.dist(center, self._track[0][1]) / max(size, 1e-6) >= self.config.rearm_move
+
+    def update(self, letter: str | None, t: float, hand_center: tuple[float, float] | None = None,
+               hand_size: float = 1.0) -> Commit | None:
+        """Feed one frame: the smoothed letter (None when unsure), and the hand (None when none is seen)."""
+        cfg = self.config
+        signing = letter is not None and letter != cfg.idle_label
+        if hand_center is not None:
+            self._last_hand_t = t
+        elif self._last_hand_t is None or t - self._last_hand_t >= cfg.drop_time:
+            # The hand dropped out of view (not just a frame the tracker missed):
+            # the next letter is new, even the same one.
+            self._candidate = None
+            self._track.clear()
+        moved = hand_center is not None and self._quick_move(t, hand_center, hand_size)
+        if not signing:
+            # An unsure moment with the hand still up keeps a committed letter (no double
+            # commit when confidence dips) but restarts a hold that had not finished.
+            if self._candidate is not None and not self._committed:
+                self._candidate = None
+            if self._last_letter_t is not None and t - self._last_letter_t >= cfg.word_gap:
+                self.edit(cfg.space_label)  # a pause ends the word
+                self._last_letter_t = None
+            return None
+        self._last_letter_t = t
+        if letter != self._candidate:
+            self._candidate, self._since, self._committed = letter, t, False
+        elif moved and letter not in cfg.motion_letters:
+            self._since, self._committed = t, False  # the same letter again: start a new hold
+        if not self._committed and t - self._since >= cfg.hold_time:
+            self._committed = True
+            self.edit(letter)
+            return Commit(letter, t)
+        return None

@@ -1,0 +1,50 @@
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SIGNCAM_SHARED", ROOT.parent / "shared"))
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared data beside the project; set SIGNCAM_SHARED to move it)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def letters_dir() -> Path:
+    return _need(SHARED / "data" / "letters")
+
+
+@pytest.fixture(scope="session")
+def teal_dir() -> Path:
+    return _need(SHARED / "data" / "videos" / "teal-signer")
+
+
+@pytest.fixture(scope="session")
+def mobilenet_weights() -> Path:
+    return _need(SHARED / "weights" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5")
+
+
+@pytest.fixture(scope="session")
+def bundled_classifier():
+    from signcam.classifier import DEFAULT_MODEL, load_classifier
+    if not DEFAULT_MODEL.is_file():
+        pytest.fail(f"the bundled model is missing: {DEFAULT_MODEL}")
+    return load_classifier()
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """A test must not leave one of our threads running."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t not in before and t.is_alive() and t.name.startswith("signcam")]
+    assert not left, f"threads left running: {[t.name for t in left]}"

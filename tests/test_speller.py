@@ -1,0 +1,141 @@
+"""The speller and smoother as state machines, fed scripted (reading, time) sequences."""
+import numpy as np
+import pytest
+
+from signcam.config import SmoothingConfig, SpellingConfig
+from signcam.smoothing import Smoother
+from signcam.speller import Speller
+
+FPS = 30
+STILL = (100.0, 100.0)
+
+
+def feed(speller, script, start=0.0, size=100.0):
+    """script: list of (letter or None, seconds, hand centre or None). Returns the commits and end time."""
+    t, commits = start, []
+    for letter, seconds, center in script:
+        for _ in range(int(round(seconds * FPS))):
+            c = speller.update(letter, t, center if letter else None, size)
+            if c:
+                commits.append(c.symbol)
+            t += 1 / FPS
+    return commits, t
+
+
+def test_held_letter_commits_once():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    commits, _ = feed(sp, [("A", 2.0, STILL)])
+    assert commits == ["A"] and sp.transcript == "A"
+
+
+def test_transitions_shorter_than_the_hold_commit_nothing():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    # H, a brief wrong reading while the fingers move, then E.
+    feed(sp, [("H", 0.8, STILL), ("U", 0.2, STILL), ("R", 0.1, STILL), ("E", 0.8, STILL)])
+    assert sp.transcript == "HE"
+
+
+def test_same_letter_after_the_hand_drops_commits_twice():
+    sp = Speller(SpellingConfig(hold_time=0.5, word_gap=1.5))
+    feed(sp, [("L", 0.8, STILL), (None, 0.3, None), ("L", 0.8, STILL)])
+    assert sp.transcript == "LL"
+
+
+def test_same_letter_after_a_quick_move_commits_twice():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    feed(sp, [("L", 0.8, (100.0, 100.0)), ("L", 0.8, (140.0, 100.0))])  # a jump of 0.4 hand sizes
+    assert sp.transcript == "LL"
+
+
+def test_slow_drift_while_holding_is_not_a_repeat():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    t = 0.0
+    for i in range(90):  # 3 s, drifting 2 px a frame (0.02 hand sizes)
+        sp.update("L", t, (100.0 + 2 * i, 100.0), 100.0)
+        t += 1 / FPS
+    assert sp.transcript == "L"
+
+
+def test_motion_letters_move_without_repeating():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    t = 0.0
+    for i in range(60):  # Z drawn in the air: fast travel while the letter is read
+        sp.update("Z", t, (100.0 + 15 * (i % 10), 100.0 + 10 * (i // 10)), 100.0)
+        t += 1 / FPS
+    assert sp.transcript == "Z"
+
+
+def test_pause_ends_a_word_and_space_and_del_edit():
+    sp = Speller(SpellingConfig(hold_time=0.5, word_gap=1.0))
+    feed(sp, [("H", 0.8, STILL), ("I", 0.8, STILL), (None, 1.2, None), ("Y", 0.8, STILL),
+              ("O", 0.8, STILL), ("del", 0.8, STILL), ("U", 0.8, STILL), ("space", 0.8, STILL),
+              ("space", 0.1, STILL), ("A", 0.8, STILL)])
+    assert sp.transcript == "HI YU A"
+
+
+def test_nothing_sign_is_a_pause_not_a_letter():
+    sp = Speller(SpellingConfig(hold_time=0.5, word_gap=1.0))
+    feed(sp, [("A", 0.8, STILL), ("nothing", 1.2, STILL), ("B", 0.8, STILL)])
+    assert sp.transcript == "A B"
+
+
+def test_hold_progress_rises_then_reports_the_commit():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    sp.update("A", 0.0, STILL, 100)
+    sp.update("A", 0.25, STILL, 100)
+    assert sp.hold_progress(0.25) == pytest.approx(0.5)
+    sp.update("A", 0.5, STILL, 100)
+    assert sp.hold_progress(0.5) == 1.0 and sp.transcript == "A"
+
+
+LABELS = ["A", "B", "C"]
+
+
+def onehot(i, p=0.9):
+    v = np.full(3, (1 - p) / 2, np.float32)
+    v[i] = p
+    return v
+
+
+def test_smoother_ignores_single_frame_flicker():
+    sm = Smoother(LABELS, SmoothingConfig(window=0.3, threshold=0.6, hysteresis=0.1))
+    out = [sm.update(onehot(1 if i == 10 else 0), i / FPS)[0] for i in range(20)]
+    assert set(out) == {"A"}
+
+
+def test_smoother_switches_when_the_new_letter_wins_clearly():
+    sm = Smoother(LABELS, SmoothingConfig(window=0.3, threshold=0.6, hysteresis=0.1))
+    out = [sm.update(onehot(0 if i < 15 else 2), i / FPS)[0] for i in range(40)]
+    assert out[0] == "A" and out[-1] == "C"
+    assert "B" not in out
+
+
+def test_smoother_reports_nothing_below_the_threshold_and_resets_without_a_hand():
+    sm = Smoother(LABELS, SmoothingConfig(threshold=0.6))
+    letter, conf = sm.update(np.array([0.4, 0.35, 0.25], np.float32), 0.0)
+    assert letter is None and conf == pytest.approx(0.4)
+    sm.update(onehot(0), 0.1)
+    assert sm.update(None, 0.2) == (None, 0.0)
+
+
+def test_a_dip_in_confidence_with_the_hand_up_does_not_commit_again():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    feed(sp, [("E", 0.8, STILL)])
+    t = 0.8
+    for _ in range(20):  # unsure for 0.66 s, hand still in view
+        sp.update(None, t, STILL, 100.0)
+        t += 1 / FPS
+    feed(sp, [("E", 0.8, STILL)], start=t)
+    assert sp.transcript == "E"
+
+
+def test_an_unfinished_hold_restarts_after_an_unsure_moment():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    feed(sp, [("A", 0.3, STILL), ("nothing", 0.1, STILL), ("A", 0.3, STILL)])
+    assert sp.transcript == ""
+
+
+def test_a_frame_the_tracker_misses_is_not_a_drop():
+    sp = Speller(SpellingConfig(hold_time=0.5, drop_time=0.25))
+    feed(sp, [("Z", 0.8, STILL), (None, 2 / FPS, None), ("Z", 0.8, STILL)])
+    assert sp.transcript == "Z"

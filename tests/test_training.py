@@ -1,0 +1,106 @@
+"""A tiny real training run on real photos: prepare -> train -> resume -> save -> load -> evaluate -> export."""
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from signcam.classifier import load_classifier
+from training import cli as train_cli
+from training.prepare import load_cache
+
+CLASSES = ["A", "B", "L"]
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory, letters_dir):
+    """12 images per class from keptsecret-train, plus one unreadable file."""
+    root = tmp_path_factory.mktemp("data") / "tiny"
+    for cls in CLASSES:
+        (root / cls).mkdir(parents=True)
+        for src in sorted((letters_dir / "keptsecret-train" / cls).glob("*.jpg"))[:12]:
+            shutil.copy(src, root / cls / src.name)
+    (root / "A" / "broken.jpg").write_bytes(b"\xff\xd8 truncated")
+    return root
+
+
+@pytest.fixture(scope="module")
+def cache(tiny_dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cache") / "tiny.npz"
+    assert train_cli.main(["prepare", str(tiny_dataset), "--out", str(out)]) == 0
+    return out
+
+
+def test_prepare_caches_crops_and_reports_bad_files(cache, capsys):
+    samples = load_cache(cache)
+    assert samples.crops.shape[1:] == (160, 160, 3) and samples.crops.dtype == np.uint8
+    assert samples.landmarks.shape[1:] == (21, 3)
+    assert set(samples.labels) == set(CLASSES)
+    assert len(samples) + sum(samples.no_hand.values()) == 36
+    assert any(p.endswith("broken.jpg") for p in samples.unreadable)
+    assert all(g.startswith("tiny/") for g in samples.groups)
+
+
+@pytest.fixture(scope="module")
+def trained(cache, tmp_path_factory, mobilenet_weights):
+    out = tmp_path_factory.mktemp("run")
+    args = ["train", str(cache), "--weights", str(mobilenet_weights), "--out", str(out),
+            "--head-epochs", "1", "--finetune-epochs", "0", "--steps-per-epoch", "2", "--batch-size", "8",
+            "--val-fraction", "0.3"]
+    assert train_cli.main(args) == 0
+    state = json.loads((out / "checkpoints" / "state.json").read_text())
+    assert state["phase"] == 0 and state["epoch"] == 1
+    # Resume: the finished head epoch is kept and fine-tuning continues from the checkpoint.
+    args[args.index("--finetune-epochs") + 1] = "1"
+    assert train_cli.main(args + ["--resume"]) == 0
+    return out
+
+
+def test_train_resumes_and_writes_model_labels_metrics_and_plots(trained):
+    state = json.loads((trained / "checkpoints" / "state.json").read_text())
+    assert len(state["history"]["loss"]) == 2  # one head epoch + one fine-tuning epoch, not three
+    assert state["phase_starts"] == [0, 1]
+    assert json.loads((trained / "labels.json").read_text())["labels"] == CLASSES
+    metrics = json.loads((trained / "metrics.json").read_text())
+    assert metrics["validation"]["per_class"].keys() == set(CLASSES)
+    for png in ("training_curves.png", "confusion_validation.png"):
+        assert (trained / png).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_trained_model_loads_and_predicts(trained, cache):
+    clf = load_classifier(trained / "model.keras")
+    samples = load_cache(cache)
+    probs = clf.predict_batch(samples.crops[:5], samples.landmarks[:5])
+    assert probs.shape == (5, 3)
+    assert np.allclose(probs.sum(axis=1), 1, atol=1e-4)
+    assert clf.info.labels == CLASSES and clf.info.input_size == 160
+
+
+def test_evaluate_writes_json_and_confusion_png(trained, tiny_dataset, tmp_path):
+    out = tmp_path / "eval.json"
+    assert train_cli.main(["evaluate", str(tiny_dataset), "--model", str(trained / "model.keras"),
+                           "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    for key in ("accuracy", "images", "detected", "labels", "per_class", "confusion"):
+        assert key in result
+    assert result["images"] == 36
+    assert np.array(result["confusion"]).sum() == result["detected"]
+    assert out.with_suffix(".png").is_file()
+
+
+def test_export_tflite_matches_keras(trained, cache):
+    from training.export import export_tflite
+
+    tfl = export_tflite(trained / "model.keras")
+    samples = load_cache(cache)
+    a = load_classifier(trained / "model.keras").predict_batch(samples.crops[:4], samples.landmarks[:4])
+    b = load_classifier(tfl).predict_batch(samples.crops[:4], samples.landmarks[:4])
+    assert np.allclose(a, b, atol=1e-3)
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path, capsys, cache):
+    assert train_cli.main(["prepare", str(tmp_path / "nope"), "--out", str(tmp_path / "x.npz")]) == 1
+    assert train_cli.main(["train", str(tmp_path / "missing.npz"), "--out", str(tmp_path)]) == 1
+    assert train_cli.main(["train", str(cache), "--weights", str(tmp_path / "w.h5"), "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and all(line.startswith("signcam-train: error:") for line in err)

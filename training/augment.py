@@ -1,0 +1,79 @@
+"""Augmentations that move the crop and its landmarks together.
+
+A horizontal flip keeps a letter's meaning (it is the same letter signed with
+the other hand, or seen from the other side), so it is used; vertical flips
+and large rotations would make other letters (e.g. H/U, G/Q, K/P) and are not.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def affine(crop: np.ndarray, lms: np.ndarray, angle_deg: float, scale: float, shift: tuple[float, float],
+           flip: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate/scale about the crop centre, shift (fraction of side), optionally mirror."""
+    size = crop.shape[0]
+    m = cv2.getRotationMatrix2D((size / 2, size / 2), angle_deg, scale)
+    m[:, 2] += np.array(shift) * size
+    if flip:
+        m = np.array([[-1, 0, size], [0, 1, 0]], dtype=np.float64) @ np.vstack([m, [0, 0, 1]])
+    out = cv2.warpAffine(crop, m, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    pts = lms.copy()
+    xy = pts[:, :2] * size
+    xy = xy @ m[:, :2].T + m[:, 2]
+    pts[:, :2] = xy / size
+    pts[:, 2] *= scale
+    return out, pts
+
+
+def hand_mask(lms: np.ndarray, size: int, grow: float = 0.12) -> np.ndarray:
+    """A mask of the hand: the landmarks' convex hull, grown to cover the fingers' flesh."""
+    pts = (lms[:, :2] * size).astype(np.int32)
+    mask = np.zeros((size, size), np.uint8)
+    cv2.fillConvexPoly(mask, cv2.convexHull(pts), 255)
+    k = max(3, int(grow * size) | 1)
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    return cv2.GaussianBlur(mask, (k, k), 0)
+
+
+def replace_background(crop: np.ndarray, lms: np.ndarray, background: np.ndarray) -> np.ndarray:
+    alpha = hand_mask(lms, crop.shape[0])[..., None].astype(np.float32) / 255.0
+    return (crop * alpha + background * (1 - alpha)).astype(np.uint8)
+
+
+def random_background(rng: np.random.Generator, size: int, pool: np.ndarray) -> np.ndarray:
+    """Clutter from another training crop (flipped/rotated), or a plain or noisy colour."""
+    kind = rng.integers(3)
+    if kind == 0:
+        bg = pool[rng.integers(len(pool))]
+        return np.rot90(bg, rng.integers(4)).copy()
+    colour = rng.integers(0, 256, 3)
+    bg = np.broadcast_to(colour, (size, size, 3)).astype(np.float32)
+    if kind == 2:
+        bg = bg + rng.normal(0, 25, (size, size, 3))
+    return np.clip(bg, 0, 255).astype(np.uint8)
+
+
+def photometric(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Brightness, contrast, colour cast and, sometimes, grey or blur (webcams vary a lot)."""
+    x = crop.astype(np.float32)
+    x = (x - 128) * rng.uniform(0.7, 1.3) + 128 + rng.uniform(-35, 35)
+    x = x * rng.uniform(0.85, 1.15, 3)
+    if rng.random() < 0.1:
+        x = np.repeat(x.mean(axis=-1, keepdims=True), 3, axis=-1)
+    x = np.clip(x, 0, 255).astype(np.uint8)
+    if rng.random() < 0.2:
+        x = cv2.GaussianBlur(x, (5, 5), 0)
+    return x
+
+
+def augment(crop: np.ndarray, lms: np.ndarray, rng: np.random.Generator, pool: np.ndarray,
+            background_p: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    if rng.random() < background_p:
+        crop = replace_background(crop, lms, random_background(rng, crop.shape[0], pool))
+    crop, lms = affine(crop, lms, angle_deg=rng.uniform(-15, 15), scale=rng.uniform(0.85, 1.15),
+                       shift=tuple(rng.uniform(-0.08, 0.08, 2)), flip=bool(rng.random() < 0.5))
+    crop = photometric(crop, rng)
+    lms = lms + rng.normal(0, 0.006, lms.shape).astype(np.float32)  # landmark jitter, like a shaky tracker
+    return crop, lms.astype(np.float32)

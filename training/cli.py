@@ -1,0 +1,172 @@
+"""`signcam-train`: prepare datasets, train, evaluate, export and try a model."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from signcam.errors import SigncamError
+
+
+def cmd_prepare(args) -> int:
+    from .prepare import CROP_SIZE, detect_and_crop, report_lines, save_cache
+
+    samples = detect_and_crop(args.data_dirs, args.size or CROP_SIZE)
+    save_cache(samples, args.out)
+    print("\n".join(report_lines(samples)))
+    print(f"wrote {len(samples)} crops to {args.out}")
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .prepare import Samples, load_cache
+    from .train import TrainConfig, train
+
+    samples = Samples.concat([load_cache(p) for p in args.caches])
+    cfg = TrainConfig(backbone=args.backbone, weights=args.weights, head_epochs=args.head_epochs,
+                      finetune_epochs=args.finetune_epochs, finetune_fraction=args.finetune_fraction,
+                      head_lr=args.head_lr, finetune_lr=args.finetune_lr, batch_size=args.batch_size,
+                      val_fraction=args.val_fraction, patience=args.patience, seed=args.seed,
+                      steps_per_epoch=args.steps_per_epoch)
+    try:
+        train(samples, cfg, args.out, resume=args.resume)
+    except FileNotFoundError as exc:
+        raise SigncamError(str(exc)) from None
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    from signcam.classifier import load_classifier
+
+    from .evaluate import evaluate_dir, save_confusion_png, summary_lines
+
+    classifier = load_classifier(args.model)
+    result = evaluate_dir(classifier, args.data_dir)
+    print("\n".join(summary_lines(result)))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    png = args.png or (args.json.with_suffix(".png") if args.json else None)
+    if png:
+        save_confusion_png(result, png, args.data_dir.name)
+        print(f"confusion matrix: {png}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from signcam.classifier import load_classifier
+
+    from .evaluate import evaluate_samples
+    from .export import export_tflite
+    from .prepare import load_cache
+
+    calib = load_cache(args.calibrate) if args.calibrate else None
+    out = export_tflite(args.model, args.out, args.quantize, calib.crops if calib else None,
+                        calib.landmarks if calib else None)
+    src_mb, out_mb = args.model.stat().st_size / 1e6, out.stat().st_size / 1e6
+    print(f"wrote {out}: {out_mb:.1f} MB (source {src_mb:.1f} MB)")
+    if calib is not None:
+        for name, path in (("source", args.model), ("exported", out)):
+            acc = evaluate_samples(load_classifier(path), calib)["accuracy"]
+            print(f"{name} accuracy on {args.calibrate.name}: {acc:.4f}")
+    return 0
+
+
+def cmd_predict(args) -> int:
+    import cv2
+
+    from signcam.classifier import load_classifier
+    from signcam.crop import crop_hand
+    from signcam.hands import MediaPipeHandTracker
+
+    from .prepare import find_hands_in_photo
+
+    classifier = load_classifier(args.model)
+    info = classifier.info
+    with MediaPipeHandTracker(video=False) as tracker:
+        for path in args.images:
+            image = cv2.imread(str(path))
+            if image is None:
+                print(f"{path}\terror: not a readable image")
+                continue
+            hands = find_hands_in_photo(tracker, image)
+            if not hands:
+                print(f"{path}\tno hand found")
+                continue
+            crop = crop_hand(image, hands[0], info.input_size, info.crop_margin)
+            probs = classifier.predict_batch(crop.image[None], crop.landmarks[None])[0]
+            top = probs.argsort()[::-1][:3]
+            alts = ", ".join(f"{info.labels[i]} {probs[i]:.2f}" for i in top[1:])
+            print(f"{path}\t{info.labels[top[0]]}\t{probs[top[0]]:.3f}\t(then {alts})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signcam-train", description="Make and measure signcam's letter model.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("prepare", help="detect and crop hands in folder-per-class datasets into a cache")
+    p.add_argument("data_dirs", nargs="+", type=Path, metavar="DATA_DIR")
+    p.add_argument("--out", type=Path, required=True, help="cache file to write (.npz)")
+    p.add_argument("--size", type=int, help="crop side in pixels (default 160)")
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("train", help="transfer learning: frozen base + new head, then fine-tune the top")
+    p.add_argument("caches", nargs="+", type=Path, metavar="CACHE")
+    p.add_argument("--backbone", choices=["mobilenet_v2", "vgg16", "vgg19"], default="mobilenet_v2")
+    p.add_argument("--weights", default="imagenet",
+                   help="'imagenet' (downloads), 'none', or a path to no-top ImageNet weights (.h5)")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--head-epochs", type=int, default=8)
+    p.add_argument("--finetune-epochs", type=int, default=8)
+    p.add_argument("--finetune-fraction", type=float, default=0.3, help="top share of the base unfrozen")
+    p.add_argument("--head-lr", type=float, default=1e-3)
+    p.add_argument("--finetune-lr", type=float, default=1e-4)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--val-fraction", type=float, default=0.15)
+    p.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps-per-epoch", type=int, help="cap batches per epoch (smoke tests)")
+    p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints if present")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="accuracy, per-class precision/recall and confusion matrix")
+    p.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    p.add_argument("--model", type=Path, help="default: the bundled model")
+    p.add_argument("--json", type=Path, help="write the full result as JSON (and a PNG beside it)")
+    p.add_argument("--png", type=Path, help="write the confusion matrix picture here")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("export", help="convert a .keras model to TFLite")
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--format", choices=["tflite"], default="tflite")
+    p.add_argument("--quantize", choices=["float16", "int8"])
+    p.add_argument("--out", type=Path)
+    p.add_argument("--calibrate", type=Path,
+                   help="a prepared cache: calibrates int8 and compares accuracy of source and export")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("predict", help="letter and confidence for each image")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    p.add_argument("--model", type=Path, help="default: the bundled model")
+    p.set_defaults(func=cmd_predict)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SigncamError as exc:
+        print(f"signcam-train: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("signcam-train: interrupted (checkpoints are kept; --resume continues)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""The two-input letter model: a crop branch (ImageNet backbone) and a landmark branch."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+
+from signcam.model_layers import BackbonePreprocess, LandmarkFeatures
+
+BACKBONES = {
+    "mobilenet_v2": keras.applications.MobileNetV2,
+    "vgg16": keras.applications.VGG16,
+    "vgg19": keras.applications.VGG19,
+}
+
+
+def resolve_weights(weights: str) -> str | None:
+    """'imagenet' (Keras downloads it), 'none' (random init) or a path to a no-top .h5 file."""
+    if weights == "none":
+        return None
+    if weights == "imagenet":
+        return "imagenet"
+    if not Path(weights).is_file():
+        raise FileNotFoundError(f"weights file not found: {weights}")
+    return str(weights)
+
+
+def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobilenet_v2",
+                weights: str | None = "imagenet", use_z: bool = False, dropout: float = 0.3) -> keras.Model:
+    """Frozen ImageNet base without its top, called with training=False, plus a new head.
+
+    The landmark branch carries the hand shape, which transfers well between
+    signers; the crop branch adds appearance (finger overlaps, thumb position)
+    that 2-D landmarks can miss.
+    """
+    if backbone not in BACKBONES:
+        raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
+    crop_in = keras.Input((input_size, input_size, 3), dtype="uint8", name="crop")
+    lms_in = keras.Input((21, 3), dtype="float32", name="landmarks")
+
+    base = BACKBONES[backbone](input_shape=(input_size, input_size, 3), include_top=False,
+                               weights=weights, pooling="avg")
+    base.trainable = False
+    x = BackbonePreprocess(backbone, name="preprocess")(crop_in)
+    # training=False keeps BatchNorm in inference mode, also once the top is unfrozen.
+    x = base(x, training=False)
+    x = keras.layers.Dropout(dropout)(x)
+    x = keras.layers.Dense(128, activation="relu", name="crop_dense")(x)
+
+    y = LandmarkFeatures(use_z=use_z, name="landmark_features")(lms_in)
+    y = keras.layers.Dense(256, activation="relu", name="lms_dense1")(y)
+    y = keras.layers.Dropout(0.2)(y)
+    y = keras.layers.Dense(128, activation="relu", name="lms_dense2")(y)
+
+    z = keras.layers.Concatenate()([x, y])
+    z = keras.layers.Dropout(dropout)(z)
+    z = keras.layers.Dense(128, activation="relu", name="head_dense")(z)
+    out = keras.layers.Dense(num_classes, activation="softmax", name="letter")(z)
+    return keras.Model({"crop": crop_in, "landmarks": lms_in}, out, name=f"signcam_{backbone}")
+
+
+def backbone_of(model: keras.Model) -> keras.Model:
+    """The ImageNet base: the one nested model inside ours."""
+    return next(layer for layer in model.layers if isinstance(layer, keras.Model))
+
+
+def unfreeze_top(model: keras.Model, fraction: float = 0.3) -> int:
+    """Make the top `fraction` of the base's layers trainable, BatchNorm excepted. Returns how many."""
+    base = backbone_of(model)
+    base.trainable = True
+    cut = int(len(base.layers) * (1 - fraction))
+    count = 0
+    for i, layer in enumerate(base.layers):
+        layer.trainable = i >= cut and not isinstance(layer, keras.layers.BatchNormalization)
+        count += layer.trainable
+    return count

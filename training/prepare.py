@@ -1,0 +1,160 @@
+"""Detect, crop and cache hands from folder-per-class image datasets.
+
+Uses the app's own tracker and `crop_hand`, so the model learns from exactly
+the crops the app will feed it.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from signcam.crop import CROP_MARGIN, crop_hand
+from signcam.errors import DatasetError
+from signcam.frames import IMAGE_SUFFIXES
+from signcam.hands import MediaPipeHandTracker
+from signcam.progress import Progress
+
+from .groups import group_of
+
+CROP_SIZE = 160  # model input side; the classifier reads its own input size from the model
+
+
+@dataclass
+class Samples:
+    """Cropped hands with what is known about each (the in-memory form of a cache)."""
+    crops: np.ndarray  # (N, S, S, 3) uint8 RGB
+    landmarks: np.ndarray  # (N, 21, 3) float32 in crop coordinates
+    labels: np.ndarray  # (N,) str
+    files: np.ndarray  # (N,) str
+    groups: np.ndarray  # (N,) str
+    handedness: np.ndarray  # (N,) str
+    no_hand: dict = field(default_factory=dict)  # class -> number of images with no hand
+    images: dict = field(default_factory=dict)  # class -> number of images read
+    unreadable: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, mask: np.ndarray) -> "Samples":
+        return Samples(self.crops[mask], self.landmarks[mask], self.labels[mask], self.files[mask],
+                       self.groups[mask], self.handedness[mask])
+
+    @staticmethod
+    def concat(parts: list["Samples"]) -> "Samples":
+        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        merged = Samples(cat("crops"), cat("landmarks"), cat("labels"), cat("files"), cat("groups"),
+                         cat("handedness"))
+        for p in parts:
+            for k, v in p.no_hand.items():
+                merged.no_hand[k] = merged.no_hand.get(k, 0) + v
+            for k, v in p.images.items():
+                merged.images[k] = merged.images.get(k, 0) + v
+            merged.unreadable += p.unreadable
+        return merged
+
+
+def list_images(data_dir: Path) -> list[tuple[Path, str]]:
+    """(image, class) pairs of a folder-per-class dataset."""
+    if not data_dir.is_dir():
+        raise DatasetError(f"dataset folder not found: {data_dir}")
+    classes = sorted(d for d in data_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+    if not classes:
+        raise DatasetError(f"{data_dir} has no class folders (expected DATA_DIR/<CLASS>/<image>)")
+    return [(p, c.name) for c in classes for p in sorted(c.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+
+
+def find_hands_in_photo(tracker, image: np.ndarray, pad: float = 0.3) -> list:
+    """Hands in a still photo; retried on a padded copy when none is found.
+
+    The palm detector misses hands that fill the whole photo (tight crops such
+    as Massey's); a border restores the context it expects.
+    """
+    hands = tracker.track(image)
+    if hands:
+        return hands
+    border = int(pad * max(image.shape[:2]))
+    padded = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=0)
+    hands = tracker.track(padded)
+    for hand in hands:
+        hand.landmarks[:, :2] -= border
+    return hands
+
+
+def detect_and_crop(data_dirs: list[Path], size: int = CROP_SIZE, margin: float = CROP_MARGIN,
+                    label: str = "prepare") -> Samples:
+    """Run the hand tracker on every image; keep the largest hand's crop."""
+    items = [(p, c, d.name) for d in data_dirs for p, c in list_images(d)]
+    crops, lms, labels, files, groups, handed = [], [], [], [], [], []
+    no_hand: Counter = Counter()
+    images: Counter = Counter()
+    unreadable: list[str] = []
+    bar = Progress(len(items), label)
+    with MediaPipeHandTracker(video=False) as tracker:
+        for path, cls, set_name in items:
+            bar.update()
+            image = cv2.imread(str(path))
+            if image is None:
+                unreadable.append(str(path))
+                print(f"warning: skipped unreadable image {path}", flush=True)
+                continue
+            images[cls] += 1
+            hands = find_hands_in_photo(tracker, image)
+            if not hands:
+                no_hand[cls] += 1
+                continue
+            crop = crop_hand(image, hands[0], size, margin)
+            crops.append(crop.image)
+            lms.append(crop.landmarks)
+            labels.append(cls)
+            files.append(str(path))
+            groups.append(group_of(path, set_name))
+            handed.append(hands[0].handedness)
+    bar.close()
+    if not labels:
+        raise DatasetError("no hand was found in any image")
+    return Samples(np.stack(crops), np.stack(lms), np.array(labels), np.array(files), np.array(groups),
+                   np.array(handed), dict(no_hand), dict(images), unreadable)
+
+
+def save_cache(samples: Samples, out: Path) -> None:
+    """Write the cache atomically: a killed run leaves the old cache or none, never half a file."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    with open(tmp, "wb") as f:
+        np.savez(f, crops=samples.crops, landmarks=samples.landmarks, labels=samples.labels,
+                 files=samples.files, groups=samples.groups, handedness=samples.handedness,
+                 report=json.dumps({"no_hand": samples.no_hand, "images": samples.images,
+                                    "unreadable": samples.unreadable}))
+    os.replace(tmp, out)
+
+
+def load_cache(path: Path) -> Samples:
+    if not path.is_file():
+        raise DatasetError(f"cache not found: {path} (make one with `signcam-train prepare`)")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            report = json.loads(str(z["report"]))
+            return Samples(z["crops"], z["landmarks"], z["labels"], z["files"], z["groups"], z["handedness"],
+                           report["no_hand"], report["images"], report["unreadable"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DatasetError(f"{path} is not a signcam cache ({exc})") from None
+
+
+def report_lines(samples: Samples) -> list[str]:
+    """Per class: images read, hands found, images with no hand."""
+    lines = [f"{'class':>8} {'images':>7} {'hands':>6} {'no hand':>8}"]
+    for cls in sorted(samples.images):
+        n, miss = samples.images[cls], samples.no_hand.get(cls, 0)
+        lines.append(f"{cls:>8} {n:>7} {n - miss:>6} {miss:>8}")
+    total = sum(samples.images.values())
+    missed = sum(samples.no_hand.values())
+    lines.append(f"{'total':>8} {total:>7} {total - missed:>6} {missed:>8}")
+    if samples.unreadable:
+        lines.append(f"skipped {len(samples.unreadable)} unreadable file(s)")
+    return lines

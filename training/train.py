@@ -1,0 +1,152 @@
+"""Transfer learning, the classic recipe: frozen ImageNet base + new head, then fine-tune the top.
+
+Every epoch is checkpointed (atomically) with the training state, so a run
+killed half-way resumes where it stopped.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from signcam.crop import CROP_MARGIN
+from signcam.errors import DatasetError
+
+from .data import AugmentedBatches, model_inputs
+from .metrics import plot_confusion, plot_history, summarize
+from .model import build_model, resolve_weights, unfreeze_top
+from .prepare import Samples
+from .splits import group_split
+
+
+@dataclass
+class TrainConfig:
+    backbone: str = "mobilenet_v2"
+    weights: str = "imagenet"  # 'imagenet', 'none' or a path to no-top weights
+    head_epochs: int = 8
+    finetune_epochs: int = 8
+    finetune_fraction: float = 0.3  # top share of the base's layers unfrozen in phase 2
+    head_lr: float = 1e-3
+    finetune_lr: float = 1e-4
+    batch_size: int = 32
+    val_fraction: float = 0.15
+    patience: int = 3
+    background_p: float = 0.4
+    use_z: bool = False
+    seed: int = 0
+    steps_per_epoch: int | None = None  # cap, for smoke tests
+
+
+def write_json_atomic(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def save_model_atomic(model: keras.Model, path: Path) -> None:
+    tmp = path.with_name(path.stem + ".part.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+class EpochCheckpoint(keras.callbacks.Callback):
+    """After every epoch: the model (with optimizer) and the state needed to resume."""
+
+    def __init__(self, ckpt_dir: Path, state: dict, phase: int):
+        super().__init__()
+        self.ckpt_dir, self.state, self.phase = ckpt_dir, state, phase
+
+    def on_epoch_end(self, epoch, logs=None):
+        for k, v in (logs or {}).items():
+            self.state["history"].setdefault(k, []).append(float(v))
+        self.state["phase"], self.state["epoch"] = self.phase, epoch + 1
+        save_model_atomic(self.model, self.ckpt_dir / "last.keras")
+        write_json_atomic(self.ckpt_dir / "state.json", self.state)
+
+
+def class_weights(y: np.ndarray, n: int) -> dict[int, float]:
+    counts = np.bincount(y, minlength=n).astype(float)
+    return {i: float(len(y) / (n * c)) if c else 0.0 for i, c in enumerate(counts)}
+
+
+def strip_optimizer(model: keras.Model) -> keras.Model:
+    """An uncompiled copy: the saved app model need not carry Adam's moments (a third of its size)."""
+    clean = keras.models.clone_model(model)
+    clean.set_weights(model.get_weights())
+    return clean
+
+
+def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, log=print) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_dir = out / "checkpoints"
+    ckpt_dir.mkdir(exist_ok=True)
+    labels = sorted(np.unique(samples.labels).tolist())
+    if len(labels) < 2:
+        raise DatasetError("training needs at least two classes")
+    index = {c: i for i, c in enumerate(labels)}
+    input_size = int(samples.crops.shape[1])
+
+    train_mask, val_mask = group_split(samples.groups, cfg.val_fraction, cfg.seed)
+    if not val_mask.any():
+        raise DatasetError("no validation split possible: every class has a single group")
+    train_s, val_s = samples.subset(train_mask), samples.subset(val_mask)
+    log(f"{len(train_s)} training crops, {len(val_s)} validation crops "
+        f"({len(np.unique(val_s.groups))} held-out groups), {len(labels)} classes")
+
+    state_path = ckpt_dir / "state.json"
+    if resume and state_path.is_file() and (ckpt_dir / "last.keras").is_file():
+        state = json.loads(state_path.read_text())
+        if state["labels"] != labels:
+            raise DatasetError("cannot resume: the checkpoint was trained on other classes")
+        model = keras.models.load_model(ckpt_dir / "last.keras")
+        log(f"resuming from phase {state['phase'] + 1}, epoch {state['epoch']}")
+    else:
+        state = {"labels": labels, "config": asdict(cfg), "phase": 0, "epoch": 0, "history": {},
+                 "phase_starts": [0]}
+        model = build_model(len(labels), input_size, cfg.backbone, resolve_weights(cfg.weights), cfg.use_z)
+        model.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+    train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed)
+    val_batches = AugmentedBatches(val_s, index, 64, augmented=False)
+    weights = class_weights(train_batches.y, len(labels))
+    verbose = 1 if sys.stderr.isatty() else 2
+    phases = [("head", cfg.head_epochs), ("finetune", cfg.finetune_epochs)]
+    for phase, (name, epochs) in enumerate(phases):
+        if phase < state["phase"] or epochs == 0:
+            continue
+        done = state["epoch"] if phase == state["phase"] else 0
+        if phase == 1 and not (state["phase"] == 1 and done > 0):  # entering fine-tuning afresh
+            n = unfreeze_top(model, cfg.finetune_fraction)
+            model.compile(optimizer=keras.optimizers.Adam(cfg.finetune_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            state["phase_starts"].append(len(state["history"].get("loss", [])))
+            log(f"fine-tuning: {n} top layers of the base unfrozen, learning rate {cfg.finetune_lr}")
+        if done >= epochs:
+            continue
+        log(f"phase {phase + 1}/2 ({name}): epochs {done + 1}..{epochs}")
+        callbacks = [EpochCheckpoint(ckpt_dir, state, phase),
+                     keras.callbacks.EarlyStopping("val_loss", patience=cfg.patience, restore_best_weights=True)]
+        model.fit(train_batches, validation_data=val_batches, epochs=epochs, initial_epoch=done,
+                  class_weight=weights, callbacks=callbacks, verbose=verbose, steps_per_epoch=cfg.steps_per_epoch)
+        state["phase"], state["epoch"] = phase + 1, 0
+
+    final = strip_optimizer(model)
+    save_model_atomic(final, out / "model.keras")
+    write_json_atomic(out / "labels.json", {"labels": labels, "input_size": input_size,
+                                            "crop_margin": CROP_MARGIN, "backbone": cfg.backbone})
+    probs = final.predict(model_inputs(val_s.crops, val_s.landmarks), batch_size=64, verbose=0)
+    pred = [labels[i] for i in probs.argmax(axis=1)]
+    val_metrics = summarize(val_s.labels, pred, labels)
+    metrics = {"labels": labels, "train_crops": len(train_s), "val_crops": len(val_s),
+               "val_groups": int(len(np.unique(val_s.groups))), "config": asdict(cfg),
+               "history": state["history"], "validation": val_metrics}
+    write_json_atomic(out / "metrics.json", metrics)
+    plot_history(state["history"], out / "training_curves.png", state["phase_starts"])
+    plot_confusion(val_metrics["confusion"], labels, out / "confusion_validation.png",
+                   f"validation (grouped split), accuracy {val_metrics['accuracy']:.3f}")
+    log(f"validation accuracy {val_metrics['accuracy']:.4f}; wrote {out / 'model.keras'}")
+    return metrics

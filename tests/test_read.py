@@ -35,13 +35,6 @@ def transcripts(capsys):
     return dict(line.split("\t") for line in out)
 
 
-def test_single_letter_clips_read_as_their_letter(teal_dir, bundled_classifier, capsys):
-    clips = [teal_dir / f"{c}.mp4" for c in "BLY"]
-    assert cli.main(["read", *map(str, clips)]) == 0
-    got = transcripts(capsys)
-    assert got == {str(c): c.stem for c in clips}
-
-
 def test_joined_clips_spell_hello_with_the_double_l(hello_clip, bundled_classifier, capsys, tmp_path):
     jsonl = tmp_path / "frames.jsonl"
     assert cli.main(["read", str(hello_clip), "--jsonl", str(jsonl)]) == 0

@@ -22,18 +22,38 @@ def cmd_prepare(args) -> int:
 
 def cmd_train(args) -> int:
     from .prepare import Samples, load_cache
-    from .train import TrainConfig, train
+    from .train import train
 
     samples = Samples.concat([load_cache(p) for p in args.caches])
-    cfg = TrainConfig(backbone=args.backbone, weights=args.weights, head_epochs=args.head_epochs,
-                      finetune_epochs=args.finetune_epochs, finetune_fraction=args.finetune_fraction,
-                      head_lr=args.head_lr, finetune_lr=args.finetune_lr, batch_size=args.batch_size,
-                      val_fraction=args.val_fraction, patience=args.patience, seed=args.seed,
-                      steps_per_epoch=args.steps_per_epoch)
     try:
-        train(samples, cfg, args.out, resume=args.resume)
+        train(samples, _train_config(args), args.out, resume=args.resume)
     except FileNotFoundError as exc:
         raise SigncamError(str(exc)) from None
+    return 0
+
+
+def _train_config(args):
+    from .train import TrainConfig
+
+    return TrainConfig(backbone=args.backbone, weights=args.weights, head_epochs=args.head_epochs,
+                       finetune_epochs=args.finetune_epochs, finetune_fraction=args.finetune_fraction,
+                       head_lr=args.head_lr, finetune_lr=args.finetune_lr, batch_size=args.batch_size,
+                       val_fraction=args.val_fraction, patience=args.patience, seed=args.seed,
+                       steps_per_epoch=args.steps_per_epoch)
+
+
+def cmd_loso(args) -> int:
+    from .loso import leave_one_signer_out
+    from .prepare import Samples, load_cache
+
+    extra = Samples.concat([load_cache(p) for p in args.also]) if args.also else None
+    try:
+        summary = leave_one_signer_out(load_cache(args.signers), extra, _train_config(args), args.out)
+    except FileNotFoundError as exc:
+        raise SigncamError(str(exc)) from None
+    for person, fold in summary["folds"].items():
+        print(f"{person}\t{fold['accuracy']:.4f}\t({fold['detected']} images)")
+    print(f"mean\t{summary['mean_accuracy']:.4f}")
     return 0
 
 
@@ -102,18 +122,7 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="signcam-train", description="Make and measure signcam's letter model.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("prepare", help="detect and crop hands in folder-per-class datasets into a cache")
-    p.add_argument("data_dirs", nargs="+", type=Path, metavar="DATA_DIR")
-    p.add_argument("--out", type=Path, required=True, help="cache file to write (.npz)")
-    p.add_argument("--size", type=int, help="crop side in pixels (default 160)")
-    p.set_defaults(func=cmd_prepare)
-
-    p = sub.add_parser("train", help="transfer learning: frozen base + new head, then fine-tune the top")
-    p.add_argument("caches", nargs="+", type=Path, metavar="CACHE")
+def _training_options(p) -> None:
     p.add_argument("--backbone", choices=["mobilenet_v2", "vgg16", "vgg19"], default="mobilenet_v2")
     p.add_argument("--weights", default="imagenet",
                    help="'imagenet' (downloads), 'none', or a path to no-top ImageNet weights (.h5)")
@@ -128,8 +137,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps-per-epoch", type=int, help="cap batches per epoch (smoke tests)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="signcam-train", description="Make and measure signcam's letter model.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("prepare", help="detect and crop hands in folder-per-class datasets into a cache")
+    p.add_argument("data_dirs", nargs="+", type=Path, metavar="DATA_DIR")
+    p.add_argument("--out", type=Path, required=True, help="cache file to write (.npz)")
+    p.add_argument("--size", type=int, help="crop side in pixels (default 160)")
+    p.set_defaults(func=cmd_prepare)
+
+    p = sub.add_parser("train", help="transfer learning: frozen base + new head, then fine-tune the top")
+    p.add_argument("caches", nargs="+", type=Path, metavar="CACHE")
+    _training_options(p)
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints if present")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("loso", help="leave-one-signer-out accuracy over a cache whose groups are people")
+    p.add_argument("signers", type=Path, metavar="SIGNER_CACHE", help="e.g. a Massey cache (groups handN)")
+    p.add_argument("--also", nargs="*", type=Path, default=[], metavar="CACHE", help="always trained on")
+    _training_options(p)
+    p.set_defaults(func=cmd_loso)
 
     p = sub.add_parser("evaluate", help="accuracy, per-class precision/recall and confusion matrix")
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR")

@@ -5,7 +5,11 @@ import keras
 import numpy as np
 
 from .augment import augment
+from .model import FUSED_HEAD, LANDMARK_HEAD
 from .prepare import Samples
+
+
+HEADS = (LANDMARK_HEAD, FUSED_HEAD)
 
 
 def model_inputs(crops: np.ndarray, landmarks: np.ndarray) -> dict:
@@ -14,10 +18,13 @@ def model_inputs(crops: np.ndarray, landmarks: np.ndarray) -> dict:
 
 class AugmentedBatches(keras.utils.PyDataset):
     def __init__(self, samples: Samples, label_index: dict[str, int], batch_size: int = 32,
-                 augmented: bool = True, background_p: float = 0.4, seed: int = 0, **kwargs):
+                 augmented: bool = True, background_p: float = 0.4, seed: int = 0,
+                 class_weights: dict[int, float] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.samples = samples
         self.y = np.array([label_index[c] for c in samples.labels], dtype=np.int32)
+        # Per-sample weights (Keras takes class_weight only for single-output models).
+        self.weights = np.array([class_weights[i] for i in self.y], np.float32) if class_weights else None
         self.batch_size = batch_size
         self.augmented = augmented
         self.background_p = background_p
@@ -37,7 +44,10 @@ class AugmentedBatches(keras.utils.PyDataset):
             pairs = [augment(c, l, self.rng, self.samples.crops, self.background_p) for c, l in zip(crops, lms)]
             crops = np.stack([p[0] for p in pairs])
             lms = np.stack([p[1] for p in pairs])
-        return model_inputs(crops, lms), self.y[idx]
+        y = {head: self.y[idx] for head in HEADS}
+        if self.weights is None:
+            return model_inputs(crops, lms), y
+        return model_inputs(crops, lms), y, {head: self.weights[idx] for head in HEADS}
 
     def on_epoch_end(self) -> None:
         if self.augmented:

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from signcam.classifier import labels_path_for, load_classifier
 from signcam.errors import ModelError
+from signcam.quiet import native_stderr_silenced
 
 
 def export_tflite(model_path: Path, out: Path | None = None, quantize: str | None = None,
                   representative: np.ndarray | None = None, representative_lms: np.ndarray | None = None) -> Path:
     """Convert; int8 needs representative crops and landmarks to calibrate activations."""
+    import keras
     import tensorflow as tf
 
     classifier = load_classifier(model_path)
@@ -23,28 +26,38 @@ def export_tflite(model_path: Path, out: Path | None = None, quantize: str | Non
     s = classifier.info.input_size
     out = out or model_path.with_name(model_path.stem + (f"_{quantize}" if quantize else "") + ".tflite")
 
-    @tf.function(input_signature=[tf.TensorSpec([None, s, s, 3], tf.uint8, name="crop"),
-                                  tf.TensorSpec([None, 21, 3], tf.float32, name="landmarks")])
-    def serve(crop, landmarks):
-        return model({"crop": crop, "landmarks": landmarks}, training=False)
+    # Through a SavedModel: converting a concrete function directly leaves the
+    # dropout layers' seed variables unfrozen, and TFLite cannot read them.
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        "serve", lambda crop, landmarks: model({"crop": crop, "landmarks": landmarks}, training=False),
+        input_signature=[tf.TensorSpec([None, s, s, 3], tf.uint8, name="crop"),
+                         tf.TensorSpec([None, 21, 3], tf.float32, name="landmarks")])
+    saved = Path(tempfile.mkdtemp(prefix="signcam-export-"))
+    try:
+        with native_stderr_silenced():
+            archive.write_out(str(saved), verbose=False)
+        converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
+        if quantize == "float16":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            converter.target_spec.supported_types = [tf.float16]
+        elif quantize == "int8":
+            if representative is None:
+                raise ModelError("int8 quantization needs --calibrate DATA (a cache of crops)")
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
 
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([serve.get_concrete_function()], model)
-    if quantize == "float16":
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.target_spec.supported_types = [tf.float16]
-    elif quantize == "int8":
-        if representative is None:
-            raise ModelError("int8 quantization needs --calibrate DATA (a cache of crops)")
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+            def samples():
+                for i in range(min(len(representative), 200)):
+                    yield {"crop": representative[i:i + 1], "landmarks": representative_lms[i:i + 1].astype(np.float32)}
 
-        def samples():
-            for i in range(min(len(representative), 200)):
-                yield [representative[i:i + 1], representative_lms[i:i + 1].astype(np.float32)]
-
-        converter.representative_dataset = samples
-    elif quantize is not None:
-        raise ModelError(f"unknown quantization {quantize!r}: use float16 or int8")
-    data = converter.convert()
+            converter.representative_dataset = samples
+        elif quantize is not None:
+            raise ModelError(f"unknown quantization {quantize!r}: use float16 or int8")
+        with native_stderr_silenced():
+            data = converter.convert()
+    finally:
+        shutil.rmtree(saved, ignore_errors=True)
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
     os.replace(tmp, out)

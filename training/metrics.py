@@ -61,13 +61,16 @@ def plot_history(history: dict, path, phase_starts: list[int]) -> None:
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     epochs = range(1, len(history.get("loss", [])) + 1)
-    for key, ax in (("loss", a1), ("accuracy", a2)):
-        ax.plot(epochs, history.get(key, []), label=f"train {key}")
-        ax.plot(epochs, history.get(f"val_{key}", []), label=f"validation {key}")
+    a1.plot(epochs, history.get("loss", []), label="train loss")
+    a1.plot(epochs, history.get("val_loss", []), label="validation loss")
+    for key in sorted(k for k in history if k.endswith("accuracy") and not k.startswith("val_")):
+        a2.plot(epochs, history[key], label=f"train {key}")
+        a2.plot(epochs, history.get(f"val_{key}", []), "--", label=f"validation {key}")
+    for ax in (a1, a2):
         for start in phase_starts[1:]:
-            ax.axvline(start + 0.5, color="grey", linestyle="--", linewidth=1)
-        ax.set_xlabel("epoch (dashed line: fine-tuning starts)")
-        ax.legend()
+            ax.axvline(start + 0.5, color="grey", linestyle=":", linewidth=1)
+        ax.set_xlabel("epoch (dotted line: fine-tuning starts)")
+        ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=90)

@@ -25,13 +25,22 @@ def resolve_weights(weights: str) -> str | None:
     return str(weights)
 
 
-def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobilenet_v2",
-                weights: str | None = "imagenet", use_z: bool = False, dropout: float = 0.3) -> keras.Model:
-    """Frozen ImageNet base without its top, called with training=False, plus a new head.
+LANDMARK_HEAD = "from_landmarks"
+FUSED_HEAD = "from_both"
 
-    The landmark branch carries the hand shape, which transfers well between
-    signers; the crop branch adds appearance (finger overlaps, thumb position)
-    that 2-D landmarks can miss.
+
+def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobilenet_v2",
+                weights: str | None = "imagenet", use_z: bool = False, dropout: float = 0.3,
+                branch_dropout: float = 0.3) -> keras.Model:
+    """The training model: frozen ImageNet base without its top (called with training=False)
+    and two new heads, each trained with its own loss.
+
+    - from_landmarks reads the hand's shape alone; it transfers best to new
+      signers and viewpoints.
+    - from_both adds the crop's appearance (finger overlaps, thumb position)
+      that 2-D landmarks can miss.
+    The app's model (`inference_model`) averages the two: measured on held-out
+    sets, the average beats either head alone.
     """
     if backbone not in BACKBONES:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
@@ -46,17 +55,29 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
     x = base(x, training=False)
     x = keras.layers.Dropout(dropout)(x)
     x = keras.layers.Dense(128, activation="relu", name="crop_dense")(x)
+    # Branch dropout: drop the whole crop vector for some samples, so the fused
+    # head cannot lean on appearance alone.
+    x = keras.layers.Dropout(branch_dropout, noise_shape=(None, 1), name="crop_branch_dropout")(x)
 
     y = LandmarkFeatures(use_z=use_z, name="landmark_features")(lms_in)
     y = keras.layers.Dense(256, activation="relu", name="lms_dense1")(y)
     y = keras.layers.Dropout(0.2)(y)
     y = keras.layers.Dense(128, activation="relu", name="lms_dense2")(y)
+    from_landmarks = keras.layers.Dense(num_classes, activation="softmax", name=LANDMARK_HEAD)(y)
 
     z = keras.layers.Concatenate()([x, y])
     z = keras.layers.Dropout(dropout)(z)
     z = keras.layers.Dense(128, activation="relu", name="head_dense")(z)
-    out = keras.layers.Dense(num_classes, activation="softmax", name="letter")(z)
-    return keras.Model({"crop": crop_in, "landmarks": lms_in}, out, name=f"signcam_{backbone}")
+    from_both = keras.layers.Dense(num_classes, activation="softmax", name=FUSED_HEAD)(z)
+    return keras.Model({"crop": crop_in, "landmarks": lms_in}, {LANDMARK_HEAD: from_landmarks, FUSED_HEAD: from_both},
+                       name=f"signcam_{backbone}_training")
+
+
+def inference_model(training_model: keras.Model) -> keras.Model:
+    """The app's single-output model: the mean of the two heads' probabilities."""
+    outputs = training_model.output
+    letter = keras.layers.Average(name="letter")([outputs[LANDMARK_HEAD], outputs[FUSED_HEAD]])
+    return keras.Model(training_model.input, letter, name=training_model.name.replace("_training", ""))
 
 
 def backbone_of(model: keras.Model) -> keras.Model:

@@ -17,9 +17,11 @@ def group_split(groups: np.ndarray, val_fraction: float, seed: int = 0) -> tuple
     for i in order:
         if taken >= target:
             break
-        if taken + sizes[i] > 1.5 * target and taken > 0:  # a big group (a whole signer) would overshoot
+        if taken + sizes[i] > 1.5 * target:  # a big group (a whole signer) would overshoot
             continue
         chosen.append(names[i])
         taken += sizes[i]
+    if not chosen and len(names) > 1:  # every group is big: hold out the smallest one
+        chosen.append(names[np.argmin(sizes)])
     val = np.isin(groups, chosen)
     return ~val, val

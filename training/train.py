@@ -19,7 +19,7 @@ from signcam.errors import DatasetError
 
 from .data import AugmentedBatches, model_inputs
 from .metrics import plot_confusion, plot_history, summarize
-from .model import build_model, resolve_weights, unfreeze_top
+from .model import FUSED_HEAD, LANDMARK_HEAD, build_model, inference_model, resolve_weights, unfreeze_top
 from .prepare import Samples
 from .splits import group_split
 
@@ -40,6 +40,10 @@ class TrainConfig:
     use_z: bool = False
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
+
+
+LOSSES = {LANDMARK_HEAD: "sparse_categorical_crossentropy", FUSED_HEAD: "sparse_categorical_crossentropy"}
+METRICS = {LANDMARK_HEAD: ["accuracy"], FUSED_HEAD: ["accuracy"]}
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -76,7 +80,7 @@ def class_weights(y: np.ndarray, n: int) -> dict[int, float]:
 
 def strip_optimizer(model: keras.Model) -> keras.Model:
     """An uncompiled copy: the saved app model need not carry Adam's moments (a third of its size)."""
-    clean = keras.models.clone_model(model)
+    clean = keras.Model.from_config(model.get_config())  # clone_model would copy the compile state
     clean.set_weights(model.get_weights())
     return clean
 
@@ -109,11 +113,12 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         state = {"labels": labels, "config": asdict(cfg), "phase": 0, "epoch": 0, "history": {},
                  "phase_starts": [0]}
         model = build_model(len(labels), input_size, cfg.backbone, resolve_weights(cfg.weights), cfg.use_z)
-        model.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss=LOSSES, metrics=METRICS)
 
-    train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed)
+    train_y = np.array([index[c] for c in train_s.labels])
+    train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed,
+                                     class_weights(train_y, len(labels)))
     val_batches = AugmentedBatches(val_s, index, 64, augmented=False)
-    weights = class_weights(train_batches.y, len(labels))
     verbose = 1 if sys.stderr.isatty() else 2
     phases = [("head", cfg.head_epochs), ("finetune", cfg.finetune_epochs)]
     for phase, (name, epochs) in enumerate(phases):
@@ -122,7 +127,7 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         done = state["epoch"] if phase == state["phase"] else 0
         if phase == 1 and not (state["phase"] == 1 and done > 0):  # entering fine-tuning afresh
             n = unfreeze_top(model, cfg.finetune_fraction)
-            model.compile(optimizer=keras.optimizers.Adam(cfg.finetune_lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.compile(optimizer=keras.optimizers.Adam(cfg.finetune_lr), loss=LOSSES, metrics=METRICS)
             state["phase_starts"].append(len(state["history"].get("loss", [])))
             log(f"fine-tuning: {n} top layers of the base unfrozen, learning rate {cfg.finetune_lr}")
         if done >= epochs:
@@ -131,10 +136,10 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         callbacks = [EpochCheckpoint(ckpt_dir, state, phase),
                      keras.callbacks.EarlyStopping("val_loss", patience=cfg.patience, restore_best_weights=True)]
         model.fit(train_batches, validation_data=val_batches, epochs=epochs, initial_epoch=done,
-                  class_weight=weights, callbacks=callbacks, verbose=verbose, steps_per_epoch=cfg.steps_per_epoch)
+                  callbacks=callbacks, verbose=verbose, steps_per_epoch=cfg.steps_per_epoch)
         state["phase"], state["epoch"] = phase + 1, 0
 
-    final = strip_optimizer(model)
+    final = strip_optimizer(inference_model(model))
     save_model_atomic(final, out / "model.keras")
     write_json_atomic(out / "labels.json", {"labels": labels, "input_size": input_size,
                                             "crop_margin": CROP_MARGIN, "backbone": cfg.backbone})

@@ -1,0 +1,39 @@
+"""The bundled model's promises, measured on real data it was never trained on."""
+import json
+
+import pytest
+
+from signcam import cli
+from training import cli as train_cli
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def test_bundled_model_ships_its_labels_and_card(bundled_classifier):
+    from signcam.classifier import DEFAULT_MODEL
+
+    assert bundled_classifier.info.labels == sorted([*LETTERS, "del", "nothing", "space"])
+    assert DEFAULT_MODEL.stat().st_size < 30e6
+    assert (DEFAULT_MODEL.parent / "MODEL.md").is_file()
+
+
+def test_keptsecret_test_accuracy_over_detected_hands(letters_dir, bundled_classifier, tmp_path):
+    out = tmp_path / "keptsecret-test.json"
+    assert train_cli.main(["evaluate", str(letters_dir / "keptsecret-test"), "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    assert result["images"] == 870
+    assert result["accuracy"] >= 0.97
+    supported = [c for c, m in result["per_class"].items() if m["support"]]
+    assert len(supported) == 29  # every class has detected hands and is scored
+
+
+def test_teal_signer_clips_read_as_their_letter(teal_dir, bundled_classifier, capsys):
+    clips = sorted(teal_dir.glob("*.mp4"))
+    assert len(clips) == 26
+    assert cli.main(["read", *map(str, clips)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    got = {line.split("\t")[0]: line.split("\t")[1] if "\t" in line else "" for line in lines}
+    exact = [c.stem for c in clips if got[str(c)] == c.stem]
+    wrong = {c.stem: got[str(c)] for c in clips if got[str(c)] != c.stem}
+    print("wrong:", wrong)
+    assert len(exact) >= 23, f"only {len(exact)} of 26 exact; wrong: {wrong}"

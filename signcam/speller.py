@@ -3,8 +3,9 @@
 A letter is committed once it has been held for `hold_time`; the brief
 readings during a transition between letters never last that long. A committed
 letter is committed again only after the hand drops out of view, another
-letter is read, or the hand makes a quick movement (how signers double a
-letter); a moment of low confidence is not enough. `space` and `del` signs edit the text,
+letter is committed, or the hand hops quickly and settles back near where the
+letter was signed (how signers double a letter). A moment of low confidence,
+a brief misreading, or a hand dropping away to rest is not a repeat. `space` and `del` signs edit the text,
 and a pause with no letter ends a word.
 """
 from __future__ import annotations
@@ -32,6 +33,8 @@ class Speller:
         self._track: deque[tuple[float, tuple[float, float]]] = deque()  # recent hand centres
         self._last_letter_t: float | None = None
         self._last_hand_t: float | None = None
+        self._held: tuple[str, tuple[float, float]] | None = None  # last committed letter and where
+        self._hopped = False  # a quick move since that commit
 
     @property
     def candidate(self) -> str | None:
@@ -71,6 +74,12 @@ class Speller:
             self._track.popleft()
         return math.dist(center, self._track[0][1]) / max(size, 1e-6) >= self.config.rearm_move
 
+    def _hand_gone(self) -> None:
+        self._candidate = None
+        self._held = None
+        self._hopped = False
+        self._track.clear()
+
     def update(self, letter: str | None, t: float, hand_center: tuple[float, float] | None = None,
                hand_size: float = 1.0) -> Commit | None:
         """Feed one frame: the smoothed letter (None when unsure), and the hand (None when none is seen)."""
@@ -81,12 +90,12 @@ class Speller:
         elif self._last_hand_t is None or t - self._last_hand_t >= cfg.drop_time:
             # The hand dropped out of view (not just a frame the tracker missed):
             # the next letter is new, even the same one.
-            self._candidate = None
-            self._track.clear()
-        moved = hand_center is not None and self._quick_move(t, hand_center, hand_size)
+            self._hand_gone()
+        moving = hand_center is not None and self._quick_move(t, hand_center, hand_size)
+        if moving and self._held and self._held[0] not in cfg.motion_letters:
+            self._hopped = True
         if not signing:
-            # An unsure moment with the hand still up keeps a committed letter (no double
-            # commit when confidence dips) but restarts a hold that had not finished.
+            # An unsure moment keeps a committed letter but restarts an unfinished hold.
             if self._candidate is not None and not self._committed:
                 self._candidate = None
             if self._last_letter_t is not None and t - self._last_letter_t >= cfg.word_gap:
@@ -95,11 +104,16 @@ class Speller:
             return None
         self._last_letter_t = t
         if letter != self._candidate:
-            self._candidate, self._since, self._committed = letter, t, False
-        elif moved and letter not in cfg.motion_letters:
-            self._since, self._committed = t, False  # the same letter again: start a new hold
+            # Back to the letter just committed after a brief other reading: still the same sign.
+            self._candidate, self._since = letter, t
+            self._committed = self._held is not None and letter == self._held[0]
+        if self._committed and self._hopped and not moving and self._held and letter == self._held[0] \
+                and math.dist(hand_center, self._held[1]) <= cfg.rearm_reach * hand_size:
+            # A hop that settled back where the letter was signed: the letter again.
+            self._since, self._committed, self._hopped = t, False, False
         if not self._committed and t - self._since >= cfg.hold_time:
-            self._committed = True
+            self._committed, self._hopped = True, False
+            self._held = (letter, hand_center) if hand_center is not None else None
             self.edit(letter)
             return Commit(letter, t)
         return None

@@ -56,3 +56,9 @@ def test_bad_source_and_bad_model_are_one_line_errors(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("signcam: error:") for line in err)
     assert "not found" in err[0] and "cannot load model" in err[1] and "bad labels file" in err[2]
+
+
+def test_missing_camera_is_a_one_line_error(bundled_classifier, capsys):
+    assert cli.main(["read", "9"]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "signcam: error: cannot open camera 9 (is a camera connected?)"

@@ -139,3 +139,21 @@ def test_a_frame_the_tracker_misses_is_not_a_drop():
     sp = Speller(SpellingConfig(hold_time=0.5, drop_time=0.25))
     feed(sp, [("Z", 0.8, STILL), (None, 2 / FPS, None), ("Z", 0.8, STILL)])
     assert sp.transcript == "Z"
+
+
+def test_a_brief_misreading_inside_a_held_letter_is_not_a_repeat():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    feed(sp, [("Z", 0.8, STILL), ("X", 0.1, STILL), ("Z", 0.8, STILL), ("M", 0.2, STILL), ("Z", 0.8, STILL)])
+    assert sp.transcript == "Z"
+
+
+def test_a_letter_again_after_another_letter_is_committed():
+    sp = Speller(SpellingConfig(hold_time=0.5))
+    feed(sp, [("A", 0.8, STILL), ("B", 0.8, STILL), ("A", 0.8, STILL)])
+    assert sp.transcript == "ABA"
+
+
+def test_dropping_the_hand_away_to_rest_is_not_a_repeat():
+    sp = Speller(SpellingConfig(hold_time=0.5, rearm_reach=1.5))
+    feed(sp, [("A", 0.8, (100.0, 100.0)), ("A", 0.8, (100.0, 400.0))])  # 3 hand sizes down, still an A shape
+    assert sp.transcript == "A"

@@ -73,6 +73,19 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
                        name=f"signcam_{backbone}_training")
 
 
+LANDMARK_LAYERS = ("lms_dense1", "lms_dense2", LANDMARK_HEAD)
+
+
+def landmark_model(model: keras.Model) -> keras.Model:
+    """The landmark branch and its head alone (shares weights with `model`)."""
+    return keras.Model(model.input["landmarks"], model.output[LANDMARK_HEAD])
+
+
+def freeze_landmark_branch(model: keras.Model) -> None:
+    for name in LANDMARK_LAYERS:
+        model.get_layer(name).trainable = False
+
+
 def inference_model(training_model: keras.Model) -> keras.Model:
     """The app's single-output model: the mean of the two heads' probabilities."""
     outputs = training_model.output

@@ -1,0 +1,235 @@
+"""The main window: a thin composition of the video view, the text box, controls and a status bar."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtCore import QSignalBlocker, Qt
+from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextCursor
+from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
+                             QLabel, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+
+from ..frames import VIDEO_SUFFIXES
+from ..live import StatsSnapshot, available_cameras
+from .bridge import LiveSession
+from .settings import Settings
+from .widgets import Banner, TopCandidates, VideoView
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, source: str | None = None, model: Path | None = None):
+        super().__init__()
+        self.settings = settings
+        self._opened_model: Path | None = None  # the model asked for with File → Open model…
+        self._cameras: list[tuple[int, str]] | None = None  # found when the picker is first filled
+        config = settings.config(model)
+        self.session = LiveSession(config, self)
+        self.setWindowTitle("signcam")
+        self.resize(1100, 820)
+
+        self.banner = Banner()
+        self.video = VideoView()
+        self.video.mirror = settings.mirror
+        self.candidates = TopCandidates()
+        self.text_box = QPlainTextEdit()
+        self.text_box.setPlaceholderText("Letters you sign appear here; you can edit them.")
+        self.text_box.setFont(QFont(self.font().family(), 20))
+        self.text_box.setFixedHeight(90)
+        self._worker_text = ""  # the worker's text as the box last showed it (or as last sent to it)
+        self._edits_sent = 0
+        self.text_box.textChanged.connect(self._send_edit)
+
+        space = self._button("Space", "Space", lambda: self.session.worker.edit(config.spelling.space_label))
+        backspace = self._button("Backspace", "Backspace",
+                                 lambda: self.session.worker.edit(config.spelling.delete_label))
+        clear = self._button("Clear", "Ctrl+L", self.session.worker.clear)
+        copy = self._button("Copy", "Ctrl+Shift+C", self.copy_text)
+        self.pause_button = self._button("Pause", "Ctrl+P", self.toggle_pause)
+        self.space_button, self.backspace_button, self.clear_button, self.copy_button = space, backspace, clear, copy
+        buttons = QHBoxLayout()
+        for button in (space, backspace, clear, copy):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.pause_button)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        for widget in (self.banner, self.video, self.candidates, self.text_box):
+            layout.addWidget(widget, 1 if widget is self.video else 0)
+        layout.addLayout(buttons)
+        self.setCentralWidget(central)
+        self._build_toolbar(settings)
+        self._build_menu()
+        self.stats_label = QLabel("starting…")
+        self.statusBar().addPermanentWidget(self.stats_label)
+
+        s = self.session
+        s.frame_ready.connect(self._show_frame)
+        s.text_changed.connect(self._show_text)
+        s.stats_changed.connect(self._show_stats)
+        s.problem.connect(self._show_problem)
+        s.source_started.connect(self._source_started)
+        s.source_ended.connect(lambda name: self.banner.show_message(f"{name} ended.", "Play again", problem=False))
+        s.model_loaded.connect(self._model_loaded)
+        self.banner.retry.connect(lambda: self.open_source(s.source_spec))
+        s.start()
+        self.open_source(source if source is not None else settings.camera)
+
+    def _button(self, text: str, shortcut: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setShortcut(QKeySequence(shortcut))
+        button.setToolTip(f"{text} ({shortcut})")
+        # Not focusable: Space must reach the Space button's shortcut, not press the focused button.
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(slot)
+        return button
+
+    def _build_toolbar(self, settings: Settings) -> None:
+        bar = self.addToolBar("Controls")
+        bar.setMovable(False)
+        self.source_box = QComboBox()
+        self.source_box.setMinimumWidth(220)
+        self.source_box.activated.connect(lambda i: self.open_source(self.source_box.itemData(i)))
+        self.threshold_box = self._spin(0.05, 0.99, 0.05, settings.threshold, self._set_threshold)
+        self.hold_box = self._spin(0.1, 3.0, 0.1, settings.hold_time, self._set_hold_time, " s")
+        self.mirror_box = QCheckBox("Mirror")
+        self.mirror_box.setChecked(settings.mirror)
+        self.mirror_box.toggled.connect(self._set_mirror)
+        for label, widget in (("Source ", self.source_box), ("  Confidence ", self.threshold_box),
+                              ("  Hold ", self.hold_box), ("  ", self.mirror_box)):
+            bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+
+    @staticmethod
+    def _spin(low: float, high: float, step: float, value: float, slot, suffix: str = "") -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        box.setSuffix(suffix)
+        box.setValue(value)
+        box.valueChanged.connect(slot)
+        return box
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        for text, shortcut, slot in (("Open &video…", "Ctrl+O", self._choose_video),
+                                     ("Open &model…", "Ctrl+M", self._choose_model),
+                                     ("&Quit", "Ctrl+Q", self.close)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    # ---- actions (also what the tests drive)
+    def open_source(self, spec: str | int) -> None:
+        if isinstance(spec, str) and spec.isdigit():
+            spec = int(spec)  # a camera index typed as --source 1
+        self.banner.hide()
+        self.video.show_message(f"Opening {spec if isinstance(spec, str) else f'camera {spec}'}…")
+        self._fill_sources(spec)
+        self.session.open_source(spec)
+
+    def open_model(self, path: str | Path) -> None:
+        self._opened_model = Path(path)
+        self.statusBar().showMessage(f"loading model {Path(path).name}…")
+        self.session.worker.load_model(path)
+
+    def copy_text(self) -> None:
+        QApplication.clipboard().setText(self.text_box.toPlainText())
+        self.statusBar().showMessage("text copied", 2000)
+
+    def toggle_pause(self) -> None:
+        paused = not self.session.worker.paused
+        self.session.worker.set_paused(paused)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.candidates.set_candidates([])
+
+    def _choose_video(self) -> None:
+        pattern = " ".join(f"*{s}" for s in sorted(VIDEO_SUFFIXES))
+        path, _ = QFileDialog.getOpenFileName(self, "Open video", "", f"Videos ({pattern});;All files (*)")
+        if path:
+            self.open_source(path)
+
+    def _choose_model(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", "", "Models (*.keras *.tflite)")
+        if path:
+            self.open_model(path)
+
+    # ---- settings
+    def _set_threshold(self, value: float) -> None:
+        self.settings.threshold = value
+        self.session.worker.set_threshold(value)
+
+    def _set_hold_time(self, seconds: float) -> None:
+        self.settings.hold_time = seconds
+        self.session.worker.set_hold_time(seconds)
+
+    def _set_mirror(self, on: bool) -> None:
+        self.settings.mirror = self.video.mirror = on
+
+    # ---- what the session reports
+    def _fill_sources(self, current: str | int, rescan: bool = False) -> None:
+        """The cameras found, plus the current source if it is a file or a camera not found."""
+        if rescan or self._cameras is None:
+            self._cameras = available_cameras()
+        with QSignalBlocker(self.source_box):
+            self.source_box.clear()
+            for index, name in self._cameras:
+                self.source_box.addItem(f"Camera {index}: {name}", index)
+            if self.source_box.findData(current) < 0:
+                label = Path(current).name if isinstance(current, str) else f"Camera {current} (not found)"
+                self.source_box.addItem(label, current)
+            self.source_box.setCurrentIndex(self.source_box.findData(current))
+
+    def _show_frame(self, frame, reading) -> None:
+        self.video.show_frame(frame, reading)
+        self.candidates.set_candidates(reading.top3 if reading else [])
+
+    def _send_edit(self) -> None:
+        """The user typed in the box: the worker's speller takes the new text."""
+        text = self.text_box.toPlainText()
+        self._edits_sent += 1
+        self.session.worker.set_text(text, seen=self._worker_text, edit=self._edits_sent)
+        self._worker_text = text
+
+    def _show_text(self, text: str, edits_applied: int) -> None:
+        if edits_applied < self._edits_sent:
+            return  # the worker has not caught up with the user's typing: showing this would undo it
+        self._worker_text = text
+        if text == self.text_box.toPlainText():
+            return
+        with QSignalBlocker(self.text_box):  # not a user edit: do not send it back
+            self.text_box.setPlainText(text)
+        self.text_box.moveCursor(QTextCursor.MoveOperation.End)
+
+    def _show_stats(self, s: StatsSnapshot) -> None:
+        worker = self.session.worker
+        device = worker.classifier.device if worker.classifier else "-"
+        paused = " · paused" if worker.paused else ""
+        self.stats_label.setText(
+            f"camera {s.camera_fps:.0f} fps · recognition {s.recognition_fps:.0f} fps · latency "
+            f"{s.latency_p50:.0f}/{s.latency_p95:.0f} ms (p50/p95) · dropped {s.dropped} · "
+            f"{worker.model_name} · {device}{paused}")
+
+    def _show_problem(self, kind: str, message: str) -> None:
+        self.statusBar().showMessage(message, 10000)
+        if kind == "source":
+            self.video.show_message(message)
+            self._fill_sources(self.session.source_spec, rescan=True)  # a camera plugged in since shows up
+            message += ". Retry, or pick another source above or with File → Open video…"
+        self.banner.show_message(message, "Retry" if kind == "source" else None)
+
+    def _source_started(self, name: str) -> None:
+        if isinstance(self.session.source_spec, int):
+            self.settings.camera = self.session.source_spec  # remembered once it worked
+        self.banner.hide()
+        self.statusBar().showMessage(f"reading {Path(name).name if Path(name).is_file() else name}", 3000)
+
+    def _model_loaded(self, message: str, path: str) -> None:
+        self.statusBar().showMessage(f"model {message}", 5000)
+        if self._opened_model is not None and Path(path) == self._opened_model:
+            self.settings.model = path  # remembered only when the user chose it (not --model)
+
+    def closeEvent(self, event) -> None:
+        self.session.stop(timeout=1.0)
+        self.settings.sync()
+        event.accept()

@@ -1,0 +1,137 @@
+"""`signcam bench`: the live pipeline (the app's capture thread and worker, no Qt) on video files.
+
+Without --realtime, capture waits for the worker instead of dropping frames, so the
+figure is the pipeline's throughput; with --realtime, frames arrive at the clip's
+frame rate as from a camera, and the latency is what a user would see.
+"""
+from __future__ import annotations
+
+import json
+import queue
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from .config import Config
+from .errors import ModelError, SourceError
+from .frames import open_source
+from .headless import make_tracker
+from .live import CaptureThread, FrameSlot, InferenceWorker, Stats
+from .pipeline import Recognizer
+
+
+def rss_mb() -> float:
+    """Resident memory now (Linux), else the peak so far."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_seconds: float = 0.0,
+                 max_batch: int = 8) -> tuple[dict, object]:
+    """Returns the figures and the worker's classifier (for the baseline)."""
+    stats = Stats(keep=10_000)
+    slot, events = FrameSlot(), queue.SimpleQueue()
+    worker = InferenceWorker(config, slot, stats, events, max_batch=max_batch).start()
+    try:
+        worker.ready.wait()
+        if worker.classifier is None:
+            # Before any source opens, the only events are the worker's start-up failures.
+            raise ModelError(events.get_nowait().message if not events.empty() else "the model did not load")
+        rss = {"start": rss_mb()}
+        peak = rss["start"]
+        transcripts: dict[str, str] = {}
+        t0 = time.perf_counter()
+        while True:
+            for spec in specs:
+                capture = CaptureThread(open_source(spec), slot, stats, realtime=realtime, drop=realtime).start()
+                while not capture.join(0.1):
+                    peak = max(peak, rss_mb())
+                if capture.state == "failed":
+                    raise SourceError(capture.error)
+                worker.wait_idle(timeout=60)
+                transcripts[spec] = " ".join(worker.text.split())
+                worker.clear()
+                worker.new_source()
+                worker.sync()  # so no frame of the next clip meets this clip's state
+            rss.setdefault("first_pass", rss_mb())  # with --loop, memory should stay near this
+            if time.perf_counter() - t0 >= loop_seconds:
+                break
+        elapsed = time.perf_counter() - t0
+        rss["end"] = rss_mb()
+        rss["peak"] = max(peak, rss["end"])
+    finally:
+        worker.stop()
+    snap = stats.snapshot()
+    return {
+        "sources": specs, "realtime": realtime, "model": worker.model_name,
+        "device": worker.classifier.device, "seconds": round(elapsed, 2),
+        "fps": round(snap.readings / elapsed, 2), "frames": snap.frames, "tracked": snap.tracked,
+        "hands": snap.hands, "classified": snap.classified, "model_calls": snap.model_calls,
+        "readings": snap.readings, "dropped": snap.dropped,
+        "latency_ms": {"p50": round(snap.latency_p50, 1), "p95": round(snap.latency_p95, 1)},
+        "stages_ms": {k: round(v, 2) for k, v in snap.stages_ms.items()},
+        "rss_mb": {k: round(v) for k, v in rss.items()}, "transcripts": transcripts,
+    }, worker.classifier
+
+
+def run_baseline(specs: list[str], config: Config, classifier) -> dict:
+    """The tutorial loop: one thread, read a frame, MediaPipe, `model.predict()` on it, next frame."""
+    model = getattr(classifier, "model", None)
+    if model is None:
+        raise ModelError("the baseline needs a Keras model (.keras), whose model.predict() it calls")
+    frames = 0
+    t0 = time.perf_counter()
+    with make_tracker(config) as tracker:
+        for spec in specs:
+            recognizer = Recognizer(classifier, tracker, config)
+            with open_source(spec) as source:
+                for frame in source:
+                    located = recognizer.locate(frame)
+                    probs = None
+                    if located.crop is not None:
+                        probs = model.predict({"crop": located.crop.image[None],
+                                               "landmarks": located.crop.landmarks[None]}, verbose=0)[0]
+                    recognizer.interpret(located, probs)
+                    frames += 1
+    elapsed = time.perf_counter() - t0
+    return {"baseline_fps": round(frames / elapsed, 2), "baseline_frames": frames}
+
+
+def report(result: dict, out: TextIO) -> None:
+    r = result
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages_ms"].items())
+    lines = [
+        f"signcam bench: {len(r['sources'])} source(s), model {r['model']} on {r['device']}"
+        + (", realtime" if r["realtime"] else ", as fast as possible"),
+        f"  end to end   {r['fps']:.1f} fps ({r['readings']} readings in {r['seconds']:.1f} s)",
+        f"  tracked      {r['tracked']} of {r['frames']} frames ({r['hands']} with a hand)",
+        f"  classified   {r['classified']} crops in {r['model_calls']} model calls",
+        f"  latency      p50 {r['latency_ms']['p50']:.0f} ms, p95 {r['latency_ms']['p95']:.0f} ms"
+        " (frame read -> reading)",
+        f"  stages (ms)  {stages}",
+        f"  dropped      {r['dropped']} frames",
+        f"  memory (RSS) start {r['rss_mb']['start']} MB, after one pass {r['rss_mb']['first_pass']} MB, "
+        f"end {r['rss_mb']['end']} MB, peak {r['rss_mb']['peak']} MB",
+    ]
+    if "baseline_fps" in r:
+        lines.append(f"  baseline     {r['baseline_fps']:.1f} fps (one thread, model.predict per frame)"
+                     f" -> speed-up {r['speedup']:.1f}x")
+    lines += [f"  transcript   {Path(spec).name}: {text!r}" for spec, text in r["transcripts"].items()]
+    out.write("\n".join(lines) + "\n")
+
+
+def bench(specs: list[str], config: Config, json_path: Path | None = None, baseline: bool = False,
+          realtime: bool = False, loop_seconds: float = 0.0, out: TextIO = sys.stdout) -> dict:
+    result, classifier = run_pipeline(specs, config, realtime, loop_seconds)
+    if baseline:
+        result.update(run_baseline(specs, config, classifier))
+        result["speedup"] = round(result["fps"] / result["baseline_fps"], 2)
+    report(result, out)
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=1) + "\n")
+    return result

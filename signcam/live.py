@@ -1,0 +1,508 @@
+"""Live recognition off the GUI thread: a capture thread, an inference worker and their stats.
+
+Qt-free, so the window, the benchmark and the tests all drive these same classes.
+
+    CaptureThread --FrameSlot (size 1, newest wins)--> InferenceWorker: track thread --pending--> model thread
+"""
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .classifier import load_classifier
+from .config import Config
+from .errors import SigncamError
+from .frames import Frame, FrameSource
+from .headless import make_tracker
+from .pipeline import Located, Reading, Recognizer
+from .quiet import native_stderr_silenced
+from .speller import Speller
+
+
+@dataclass
+class LiveEvent:
+    kind: str  # source_opened | source_ended | source_failed | model_loaded | model_failed | error
+    message: str
+    origin: object = None  # the CaptureThread or InferenceWorker that sent it
+    path: str | None = None  # the model file, for model_loaded
+
+
+def _post(events: queue.SimpleQueue | None, event: LiveEvent) -> None:
+    if events is not None:
+        events.put(event)
+
+
+@dataclass
+class StatsSnapshot:
+    camera_fps: float
+    recognition_fps: float
+    latency_p50: float
+    latency_p95: float
+    stages_ms: dict = field(default_factory=dict)
+    frames: int = 0  # read from the source
+    dropped: int = 0  # replaced in the slot before the worker took them
+    tracked: int = 0
+    hands: int = 0
+    classified: int = 0  # crops through the model
+    model_calls: int = 0
+    readings: int = 0
+
+
+class Stats:
+    """Counters and recent timings written by the threads and read by the window or the benchmark."""
+
+    def __init__(self, keep: int = 600, fps_window: float = 2.0):
+        self._lock = threading.Lock()
+        self._fps_window = fps_window
+        self._capture_times: deque[float] = deque()
+        self._reading_times: deque[float] = deque()
+        self._latency: deque[float] = deque(maxlen=keep)
+        self._stages: dict[str, deque[float]] = {name: deque(maxlen=keep)
+                                                 for name in ("decode", "landmarks", "crop", "classify")}
+        self._counts = dict(frames=0, dropped=0, tracked=0, hands=0, classified=0, model_calls=0, readings=0)
+
+    def _tick(self, times: deque[float], now: float) -> None:
+        times.append(now)
+        while times[0] < now - self._fps_window:
+            times.popleft()
+
+    def captured(self, decode_ms: float, dropped: bool) -> None:
+        with self._lock:
+            self._tick(self._capture_times, time.perf_counter())
+            self._stages["decode"].append(decode_ms)
+            self._counts["frames"] += 1
+            self._counts["dropped"] += dropped
+
+    def located(self, located: Located) -> None:
+        with self._lock:
+            self._counts["tracked"] += 1
+            self._counts["hands"] += located.hand is not None
+            self._stages["landmarks"].append(located.timings["landmarks"])
+            if located.crop is not None:
+                self._stages["crop"].append(located.timings["crop"])
+
+    def model_call(self, crops: int, ms: float) -> None:
+        with self._lock:
+            self._counts["model_calls"] += 1
+            self._counts["classified"] += crops
+            self._stages["classify"].append(ms / crops)
+
+    def read(self, reading: Reading) -> None:
+        with self._lock:
+            self._tick(self._reading_times, time.perf_counter())
+            self._latency.append(reading.latency_ms)
+            self._counts["readings"] += 1
+
+    def _rate(self, times: deque[float], now: float) -> float:
+        # Recent frames only, so the rate falls to 0 when a source stops.
+        recent = [t for t in times if t >= now - self._fps_window]
+        return (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 2 else 0.0
+
+    def snapshot(self) -> StatsSnapshot:
+        with self._lock:
+            now = time.perf_counter()
+            lat = np.array(self._latency) if self._latency else np.zeros(1)
+            return StatsSnapshot(
+                self._rate(self._capture_times, now), self._rate(self._reading_times, now),
+                float(np.percentile(lat, 50)), float(np.percentile(lat, 95)),
+                {name: float(np.mean(v)) for name, v in self._stages.items() if v}, **self._counts)
+
+
+class FrameSlot:
+    """A queue of size one between capture and worker: a frame not taken yet is dropped for a newer one."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._waiting: Frame | None = None
+        self.newest: Frame | None = None  # for display: the newest frame, taken or not
+        self.taken = 0
+
+    def put(self, frame: Frame) -> bool:
+        """Returns True if an untaken frame was dropped to make room."""
+        with self._cond:
+            dropped = self._waiting is not None
+            self._waiting = self.newest = frame
+            self._cond.notify_all()
+            return dropped
+
+    def put_when_free(self, frame: Frame, stop: threading.Event) -> bool:
+        """Waits for the worker to take the previous frame (a benchmark on a file drops nothing)."""
+        with self._cond:
+            while self._waiting is not None:
+                if stop.is_set():
+                    return False
+                self._cond.wait(0.05)
+            self._waiting = self.newest = frame
+            self._cond.notify_all()
+            return True
+
+    def take(self, timeout: float) -> Frame | None:
+        with self._cond:
+            if self._waiting is None:
+                self._cond.wait(timeout)
+            frame, self._waiting = self._waiting, None
+            if frame is not None:
+                self.taken += 1
+                self._cond.notify_all()
+            return frame
+
+    def clear(self) -> None:
+        with self._cond:
+            self._waiting = self.newest = None
+            self._cond.notify_all()
+
+    def idle(self, handled: int) -> bool:
+        """No frame waiting, and every frame taken has been `handled`."""
+        with self._cond:
+            return self._waiting is None and self.taken == handled
+
+
+class CaptureThread:
+    """Reads a source in thread "signcam-capture" into a FrameSlot.
+
+    realtime: a file is read at its own frame rate, as a camera delivers it. drop: a
+    frame the worker has not taken is replaced by the newer one (otherwise capture
+    waits for the worker, which is how the benchmark runs a file as fast as it can).
+    """
+
+    def __init__(self, source: FrameSource, slot: FrameSlot, stats: Stats | None = None,
+                 events: queue.SimpleQueue | None = None, realtime: bool = True, drop: bool = True):
+        self.source, self.slot, self.stats, self.events = source, slot, stats or Stats(), events
+        self.realtime, self.drop = realtime, drop
+        self.state = "new"  # new | starting | running | ended | failed | stopped
+        self.error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="signcam-capture", daemon=True)
+
+    def start(self) -> CaptureThread:
+        self.state = "starting"
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        self._stop.set()
+        return self.join(timeout)
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _end(self, state: str, kind: str, message: str) -> None:
+        self.state = state
+        self.error = message if state == "failed" else None
+        _post(self.events, LiveEvent(kind, message, self))
+
+    def _run(self) -> None:
+        try:
+            self.source.open()
+        except (SigncamError, OSError) as exc:
+            self._end("failed", "source_failed", str(exc))
+            return
+        self.state = "running"
+        _post(self.events, LiveEvent("source_opened", self.source.name, self))
+        # A camera paces itself; a file read "live" is paced at its frame rate.
+        pace = self.realtime and not getattr(self.source, "is_camera", False)
+        period = 1.0 / (getattr(self.source, "fps", 0) or 30.0)
+        t0, n = time.perf_counter(), 0
+        try:
+            while not self._stop.is_set():
+                if pace and self._stop.wait(max(0.0, t0 + n * period - time.perf_counter())):
+                    break
+                t = time.perf_counter()
+                frame = self.source.read()
+                if frame is None:
+                    self._end("ended", "source_ended", Path(self.source.name).name)
+                    return
+                n += 1
+                decode_ms = (time.perf_counter() - t) * 1e3
+                if self.drop:
+                    self.stats.captured(decode_ms, self.slot.put(frame))
+                elif self.slot.put_when_free(frame, self._stop):
+                    self.stats.captured(decode_ms, False)
+            self.state = "stopped"
+        except SigncamError as exc:  # e.g. a camera unplugged mid-session
+            self._end("failed", "source_failed", str(exc))
+        finally:
+            self.source.close()
+
+
+def warm_up(classifier, sizes=(1, 2, 4)) -> None:
+    """The first calls of a tf.function trace and allocate; pay for that before the first frame."""
+    s = classifier.info.input_size
+    for n in sizes:
+        classifier.predict_batch(np.zeros((n, s, s, 3), np.uint8), np.zeros((n, 21, 3), np.float32))
+
+
+class InferenceWorker:
+    """Tracks every frame it takes; classifies the crops that piled up meanwhile in one model call.
+
+    Thread "signcam-track" runs MediaPipe on the newest frame. Thread "signcam-model"
+    builds the classifier inside itself, warms it up, then takes every located frame
+    waiting, classifies their crops in one batch and feeds smoother and speller in
+    frame order. Requests from other threads (edits, pause, new model, new source)
+    are queued and run by the model thread, the only one touching smoother and speller.
+    """
+
+    def __init__(self, config: Config, slot: FrameSlot, stats: Stats | None = None,
+                 events: queue.SimpleQueue | None = None, max_batch: int = 8, video: bool = True):
+        self.config, self.slot, self.stats, self.events = config, slot, stats or Stats(), events
+        self.max_batch, self.video = max_batch, video
+        self.latest: Reading | None = None  # the newest reading (None while paused)
+        # (user edits applied, the speller's text), published together by the model thread so a
+        # window can tell a text that does not yet include the user's latest typing.
+        self.text_state: tuple[int, str] = (0, "")
+        self._edits_applied = 0
+        self.paused = False
+        self.classifier = None
+        self.ready = threading.Event()  # start-up is over, the model loaded or not
+        self._stop = threading.Event()
+        self._tracker = None
+        self._recognizer: Recognizer | None = None
+        self._speller = Speller(config.spelling)  # replaced by each recognizer's, keeping the text
+        self._pending: list[tuple[Recognizer, Located]] = []
+        self._cond = threading.Condition()
+        self._handled = 0  # frames taken from the slot and done with (read or skipped)
+        self._last_error = ""
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._track_loop, name="signcam-track", daemon=True),
+                         threading.Thread(target=self._model_loop, name="signcam-model", daemon=True)]
+
+    # ---- called from any thread
+    def start(self) -> InferenceWorker:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        self._stop.set()
+        deadline = time.perf_counter() + timeout
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(max(0.0, deadline - time.perf_counter()))
+        if any(thread.is_alive() for thread in self._threads):
+            return False
+        if self._tracker is not None:  # closed here: the track thread used it, the model thread made it
+            self._tracker.close()
+            self._tracker = None
+        return True
+
+    @property
+    def text(self) -> str:
+        return self.text_state[1]
+
+    @property
+    def model_name(self) -> str:
+        return self.classifier.path.name if self.classifier else "no model"
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every frame put in the slot has been read (or skipped)."""
+        deadline = time.perf_counter() + timeout
+        while not self.slot.idle(self._handled):
+            if time.perf_counter() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def sync(self, timeout: float = 5.0) -> bool:
+        """Wait until the model thread has run every request made so far."""
+        done = threading.Event()
+        self._requests.put(done.set)
+        return done.wait(timeout)
+
+    def edit(self, symbol: str) -> None:
+        self._requests.put(lambda: self._speller.edit(symbol))
+
+    def clear(self) -> None:
+        self._requests.put(lambda: self._speller.clear())
+
+    def set_text(self, text: str, seen: str | None = None, edit: int = 0) -> None:
+        """The user's edit number `edit` of the text they saw as `seen`: letters committed meanwhile stay after it."""
+        def apply() -> None:
+            current = self._speller.text
+            late = current[len(seen):] if seen is not None and current.startswith(seen) else ""
+            self._speller.text = text + late
+            self._edits_applied = edit
+        self._requests.put(apply)
+
+    def set_threshold(self, value: float) -> None:
+        self._requests.put(lambda: setattr(self.config.smoothing, "threshold", value))
+
+    def set_hold_time(self, seconds: float) -> None:
+        self._requests.put(lambda: setattr(self.config.spelling, "hold_time", seconds))
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self._requests.put(self._restart)  # resume with fresh timing: time went on meanwhile
+
+    def new_source(self) -> None:
+        """The next frames come from another source, whose clock starts again."""
+        self._requests.put(self._restart)
+
+    def load_model(self, path: str | Path) -> None:
+        self._requests.put(lambda: self._switch_model(Path(path)))
+
+    def _done(self, frames: int) -> None:
+        with self._cond:
+            self._handled += frames
+
+    def _report_error(self, exc: Exception) -> None:
+        message = f"recognition failed: {type(exc).__name__}: {exc}"
+        if message != self._last_error:  # once, not for every frame that fails the same way
+            self._last_error = message
+            _post(self.events, LiveEvent("error", message, self))
+
+    # ---- run by the model thread
+    def _publish_text(self) -> None:
+        self.text_state = (self._edits_applied, self._speller.text)
+
+    def _restart(self) -> None:
+        """A fresh smoother and speller (keeping the text); frames located before are discarded."""
+        if self.classifier is not None and self._tracker is not None:
+            self._install_recognizer(self.classifier)
+        self.latest = None
+
+    def _install_recognizer(self, classifier) -> None:
+        recognizer = Recognizer(classifier, self._tracker, self.config)
+        recognizer.speller.text = self._speller.text
+        self._speller, self._recognizer = recognizer.speller, recognizer
+
+    def _load(self, path: Path | None):
+        """The classifier at `path`, warmed up; None (and a model_failed event) if it cannot be used."""
+        try:
+            classifier = load_classifier(path)
+            warm_up(classifier, sorted({1, 2, self.max_batch}))
+            return classifier
+        except SigncamError as exc:
+            _post(self.events, LiveEvent("model_failed", str(exc), self))
+        except Exception as exc:  # noqa: BLE001  a file that loads but cannot run is a bad model file too
+            _post(self.events, LiveEvent("model_failed", f"cannot run model {path}: {exc}", self))
+        return None
+
+    def _use(self, classifier) -> None:
+        self.classifier = classifier
+        self.config.model = classifier.path
+        self._install_recognizer(classifier)
+        _post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
+                                     self, str(classifier.path)))
+
+    def _switch_model(self, path: Path) -> None:
+        classifier = self._load(path)
+        if classifier is not None and self._tracker is not None:
+            self._use(classifier)  # otherwise the model there was stays
+
+    def _start_up(self) -> None:
+        """Model, then tracker, one after the other in this thread: both hide native start-up
+        chatter by swapping fd 2, which two threads must not do at once."""
+        classifier = self._load(self.config.model)
+        try:
+            with native_stderr_silenced():  # importing mediapipe imports TensorFlow, loudly if not done yet
+                self._tracker = make_tracker(self.config, video=self.video)
+        except Exception as exc:  # noqa: BLE001  MediaPipe failing to start must not kill the window
+            _post(self.events, LiveEvent("model_failed", f"hand tracker failed to start: {exc}", self))
+            return
+        if classifier is not None:
+            self._use(classifier)
+
+    def _model_loop(self) -> None:
+        self._start_up()
+        self.ready.set()
+        while not self._stop.is_set():
+            while not self._requests.empty():
+                self._requests.get()()
+                self._publish_text()
+            with self._cond:
+                if not self._pending:
+                    self._cond.wait(0.05)
+                batch, self._pending = self._pending, []
+                self._cond.notify_all()
+            if batch:
+                self._read(batch)
+
+    def _read(self, batch: list[tuple[Recognizer, Located]]) -> None:
+        recognizer = self._recognizer
+        current = [located for owner, located in batch if owner is recognizer and not self.paused]
+        try:
+            for located, probs in zip(current, self._classify(recognizer, current)):
+                reading = recognizer.interpret(located, probs)
+                self.stats.read(reading)
+                self.latest = reading
+        except Exception as exc:  # noqa: BLE001  a batch that fails must not end recognition
+            self._report_error(exc)
+        self._publish_text()
+        self._done(len(batch))
+
+    def _classify(self, recognizer: Recognizer, batch: list[Located]) -> list[np.ndarray | None]:
+        """One model call; past max_batch crops, evenly spaced ones stand in for their neighbours."""
+        with_crop = [i for i, x in enumerate(batch) if x.crop is not None]
+        chosen = with_crop
+        if len(with_crop) > self.max_batch:
+            step = (len(with_crop) - 1) / (self.max_batch - 1)
+            chosen = [with_crop[round(k * step)] for k in range(self.max_batch)]
+        if not chosen:
+            return [None] * len(batch)
+        t0 = time.perf_counter()
+        probs = dict(zip(chosen, recognizer.classify([batch[i] for i in chosen])))
+        self.stats.model_call(len(chosen), (time.perf_counter() - t0) * 1e3)
+        out, last = [], probs[chosen[0]]
+        for i, located in enumerate(batch):
+            last = probs.get(i, last)
+            out.append(last if located.crop is not None else None)
+        return out
+
+    # ---- run by the track thread
+    def _track_loop(self) -> None:
+        while not self._stop.is_set():
+            frame = self.slot.take(timeout=0.1)
+            if frame is None:
+                continue
+            recognizer = self._recognizer
+            if recognizer is None or self.paused:  # still loading, or paused: skip, don't let frames pile up
+                self._done(1)
+                continue
+            try:
+                located = recognizer.locate(frame)
+            except Exception as exc:  # noqa: BLE001  a frame that fails must not end recognition
+                self._report_error(exc)
+                self._done(1)
+                continue
+            self.stats.located(located)
+            with self._cond:
+                # Bounded: when the model falls behind, tracking waits and capture drops frames.
+                while len(self._pending) >= 2 * self.max_batch and not self._stop.is_set():
+                    self._cond.wait(0.05)
+                self._pending.append((recognizer, located))
+                self._cond.notify_all()
+
+
+def available_cameras() -> list[tuple[int, str]]:
+    """(index, name) of the cameras OpenCV can open: V4L2 capture nodes on Linux, a probe elsewhere."""
+    if sys.platform.startswith("linux"):
+        sysfs, cams = Path("/sys/class/video4linux"), []
+        for dev in sysfs.glob("video*"):
+            index_file = dev / "index"  # 0 is the capture node; others are metadata nodes of the same camera
+            if index_file.is_file() and index_file.read_text().strip() != "0":
+                continue
+            name = (dev / "name").read_text().strip() if (dev / "name").is_file() else dev.name
+            cams.append((int(dev.name[5:]), name))
+        return sorted(cams)
+    import cv2
+
+    cams = []
+    for index in range(4):
+        cap = cv2.VideoCapture(index)
+        if cap.isOpened():
+            cams.append((index, f"Camera {index}"))
+        cap.release()
+    return cams

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import SigncamError
+from .errors import run_command
 
 
 def _quiet_native_logs() -> None:
@@ -71,13 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     _quiet_native_logs()
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except SigncamError as exc:
-        print(f"signcam: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run_command("signcam", args.func, args)
 
 
 if __name__ == "__main__":

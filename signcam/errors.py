@@ -15,3 +15,18 @@ class ModelError(SigncamError):
 
 class DatasetError(SigncamError):
     """A dataset folder, cache, label or path that cannot be used."""
+
+
+def run_command(prog: str, command, args, interrupted: str = "") -> int:
+    """Run a CLI sub-command: a SigncamError becomes one `prog: error: ...` line and exit code 1."""
+    import sys
+
+    try:
+        return command(args)
+    except SigncamError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        if interrupted:
+            print(f"{prog}: interrupted ({interrupted})", file=sys.stderr)
+        return 130

@@ -34,11 +34,19 @@ def mobilenet_weights() -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_classifier():
-    from signcam.classifier import DEFAULT_MODEL, load_classifier
-    if not DEFAULT_MODEL.is_file():
-        pytest.fail(f"the bundled model is missing: {DEFAULT_MODEL}")
-    return load_classifier()
+def model_path():
+    """The bundled model (SIGNCAM_TEST_MODEL may name another, e.g. a fresh training run's)."""
+    from signcam.classifier import DEFAULT_MODEL
+    path = Path(os.environ.get("SIGNCAM_TEST_MODEL", DEFAULT_MODEL))
+    if not path.is_file():
+        pytest.fail(f"the bundled model is missing: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def bundled_classifier(model_path):
+    from signcam.classifier import load_classifier
+    return load_classifier(model_path)
 
 
 @pytest.fixture(autouse=True)

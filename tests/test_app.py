@@ -1,9 +1,7 @@
 """The real window (offscreen Qt) on real clips, with the bundled model, driven like a user would."""
 import json
-import os
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,16 +12,6 @@ from PyQt6.QtWidgets import QApplication  # noqa: E402
 
 from signcam.app.settings import Settings  # noqa: E402
 from signcam.app.window import MainWindow  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def model_path():
-    """The bundled model (SIGNCAM_TEST_MODEL may name another, e.g. a fresh training run's)."""
-    from signcam.classifier import DEFAULT_MODEL
-    path = Path(os.environ.get("SIGNCAM_TEST_MODEL", DEFAULT_MODEL))
-    if not path.is_file():
-        pytest.fail(f"the bundled model is missing: {path}")
-    return path
 
 
 @pytest.fixture

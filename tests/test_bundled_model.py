@@ -1,8 +1,6 @@
 """The bundled model's promises, measured on real data it was never trained on."""
 import json
 
-import pytest
-
 from signcam import cli
 from training import cli as train_cli
 

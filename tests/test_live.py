@@ -1,9 +1,7 @@
 """The live threads without Qt, on real clips: capture keeps the newest frame, the worker reads what it takes."""
 import json
-import os
 import queue
 import time
-from pathlib import Path
 
 import cv2
 import pytest
@@ -11,16 +9,6 @@ import pytest
 from signcam.config import Config
 from signcam.frames import VideoSource
 from signcam.live import CaptureThread, FrameSlot, InferenceWorker, Stats
-
-
-@pytest.fixture(scope="session")
-def model_path():
-    """The bundled model (SIGNCAM_TEST_MODEL may name another, e.g. a fresh training run's)."""
-    from signcam.classifier import DEFAULT_MODEL
-    path = Path(os.environ.get("SIGNCAM_TEST_MODEL", DEFAULT_MODEL))
-    if not path.is_file():
-        pytest.fail(f"the bundled model is missing: {path}")
-    return path
 
 
 def frame_count(clip) -> int:

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from signcam.errors import SigncamError
+from signcam.errors import SigncamError, run_command
 
 
 def cmd_prepare(args) -> int:
@@ -190,14 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except SigncamError as exc:
-        print(f"signcam-train: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("signcam-train: interrupted (checkpoints are kept; --resume continues)", file=sys.stderr)
-        return 130
+    return run_command("signcam-train", args.func, args, "checkpoints are kept; --resume continues")
 
 
 if __name__ == "__main__":

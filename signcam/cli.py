@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from .config import Config
 from .errors import run_command
-
-
-def _quiet_native_logs() -> None:
-    # MediaPipe (glog) and TensorFlow print pages of start-up noise on stderr.
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from .quiet import quiet_native_logs
 
 
 def cmd_read(args) -> int:
@@ -69,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _quiet_native_logs()
+    quiet_native_logs()
     args = build_parser().parse_args(argv)
     return run_command("signcam", args.func, args)
 

@@ -25,3 +25,9 @@ def native_stderr_silenced():
         finally:
             os.dup2(saved, 2)
             os.close(saved)
+
+
+def quiet_native_logs() -> None:
+    """Default MediaPipe (glog) and TensorFlow to errors only; a user's own setting wins."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

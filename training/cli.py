@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 from signcam.errors import SigncamError, run_command
+from signcam.quiet import quiet_native_logs
 
 
 def cmd_prepare(args) -> int:
@@ -187,8 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    quiet_native_logs()
     args = build_parser().parse_args(argv)
     return run_command("signcam-train", args.func, args, "checkpoints are kept; --resume continues")
 

@@ -32,6 +32,23 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_record(args) -> int:
+    from .headless import record_source
+    from .recorder import Recorder, label_counts, normalize_label
+
+    label = normalize_label(args.label)
+    with Recorder(args.out, args.signer, args.rate) as recorder:
+        log = (lambda line: print(line, flush=True)) if args.verbose else None
+        try:
+            saved = record_source(args.source, recorder, label, Config(), args.max, log)
+        finally:  # also when interrupted: say what is on disk
+            total = label_counts(recorder.root)[label]
+            print(f"recorded {recorder.session_counts[label]} frame(s) of {label} in session {recorder.session}"
+                  f" ({total} in {recorder.root / label}); {recorder.skipped_same} repeated frame(s) skipped",
+                  flush=True)
+    return 0 if saved or args.allow_empty else 1
+
+
 def cmd_window(args) -> int:
     from .app import run_app
 
@@ -59,6 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--loop", type=float, default=0.0, metavar="SECONDS",
                    help="repeat the sources for this long (to see whether memory stays flat)")
     p.set_defaults(func=cmd_bench)
+    p = sub.add_parser("record", help="save labelled frames that show a hand into a folder-per-class dataset")
+    p.add_argument("--label", required=True, help="the letter being signed: A-Z, del, nothing or space")
+    p.add_argument("--source", required=True, help="camera index, video file or image folder")
+    p.add_argument("--out", required=True, type=Path, metavar="DATASET_DIR",
+                   help="dataset folder: images go to DATASET_DIR/<LABEL>/, with DATASET_DIR/manifest.jsonl")
+    p.add_argument("--signer", default="me", help="who is signing (letters, digits, '-'); default: me")
+    p.add_argument("--rate", type=float, default=5.0, help="frames saved per second of video, at most (default 5)")
+    p.add_argument("--max", type=int, help="stop after this many images")
+    p.add_argument("--verbose", "-v", action="store_true", help="print each file as it is saved")
+    p.add_argument("--allow-empty", action="store_true", help="exit 0 even when no frame showed a hand")
+    p.set_defaults(func=cmd_record)
     return parser
 
 

@@ -56,9 +56,9 @@ class MediaPipeHandTracker:
 
     def __init__(self, video: bool = True, max_hands: int = 1, min_detection: float = 0.5,
                  min_tracking: float = 0.5, model_complexity: int = 1):
-        import mediapipe as mp  # imported here: it is slow to import and only this class needs it
+        with native_stderr_silenced():  # importing mediapipe imports TensorFlow, loudly if not done yet
+            import mediapipe as mp  # imported here: it is slow to import and only this class needs it
 
-        with native_stderr_silenced():
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=not video,
                 max_num_hands=max_hands,

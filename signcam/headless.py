@@ -1,4 +1,4 @@
-"""The recognizer run headless over sources: `signcam read`."""
+"""The recognizer and the recorder run headless over sources: `signcam read` and `signcam record`."""
 from __future__ import annotations
 
 import json
@@ -9,6 +9,7 @@ from .config import Config
 from .frames import ImageFolderSource, open_source
 from .hands import MediaPipeHandTracker
 from .pipeline import Reading, Recognizer
+from .recorder import Recorder, normalize_label
 
 
 def make_tracker(config: Config, video: bool = True) -> MediaPipeHandTracker:
@@ -42,3 +43,22 @@ def read_sources(specs: Iterable[str], classifier: LetterClassifier, config: Con
         out.write(f"{spec}\t{results[spec]}\n")
         out.flush()
     return results
+
+
+def record_source(spec: str, recorder: Recorder, label: str, config: Config, max_images: int | None = None,
+                  log: Callable[[str], None] | None = None) -> int:
+    """`signcam record`: save frames of one source that show a hand, as `label`. Returns how many."""
+    label = normalize_label(label)  # refused before the source is opened
+    saved = 0
+    source = open_source(spec)
+    with make_tracker(config, video=not isinstance(source, ImageFolderSource)) as tracker, source:
+        for frame in source:
+            hands = tracker.track(frame.image)
+            result = recorder.offer(frame, hands[0] if hands else None, label)
+            if result is not None:
+                saved += 1
+                if log:
+                    log(f"{saved:5d}  {result.path.relative_to(recorder.root.resolve())}")
+                if max_images and saved >= max_images:
+                    break
+    return saved

@@ -1,4 +1,4 @@
-"""`signcam-train`: prepare datasets, train, evaluate, export and try a model."""
+"""`signcam-train`: prepare datasets, train, retrain on recorded frames, evaluate, export and try a model."""
 from __future__ import annotations
 
 import argparse
@@ -123,6 +123,47 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def _samples_from(paths: list[Path]):
+    """Caches (.npz) as they are; dataset folders detected and cropped as `prepare` would."""
+    from .prepare import Samples, detect_and_crop, load_cache
+
+    folders = [p for p in paths if p.suffix != ".npz"]
+    parts = [load_cache(p) for p in paths if p.suffix == ".npz"]
+    if folders:
+        parts.append(detect_and_crop(folders, label="recorded"))
+    return Samples.concat(parts)
+
+
+def cmd_retrain(args) -> int:
+    from signcam.classifier import DEFAULT_MODEL
+    from signcam.progress import Progress
+
+    from .retrain import RetrainConfig, retrain
+
+    model = args.model or DEFAULT_MODEL
+    recorded, original = _samples_from(args.recorded), _samples_from(args.data)
+    cfg = RetrainConfig(epochs=args.epochs, learning_rate=args.lr, top=args.top, seed=args.seed)
+    if args.progress_lines:  # for the window, which runs this as a child process and reads stdout
+        def report(fraction: float, message: str) -> None:
+            print(f"PROGRESS {fraction:.4f} {message}", flush=True)
+    else:
+        bar = Progress(1000, "retrain")
+
+        def report(fraction: float, message: str) -> None:
+            bar.update(int(fraction * 1000) - bar.done, message)
+    result = retrain(Path(model), recorded, original, args.out, cfg, report,
+                     log=lambda line: print(line, flush=True))
+    before, after = result["before"], result["after"]
+    for label in result["recorded_labels"]:
+        b, a = before["recorded_heldout_per_label"].get(label), after["recorded_heldout_per_label"].get(label)
+        print(f"{label}: held-out recorded accuracy {b} -> {a}")
+    print(f"original held-out accuracy {before['original_heldout']} -> {after['original_heldout']}")
+    print(f"wrote {result['model']} (the model it started from is unchanged)")
+    if args.progress_lines:
+        print(f"RESULT {Path(result['model']).with_suffix('.json')}", flush=True)
+    return 0
+
+
 def _training_options(p) -> None:
     p.add_argument("--backbone", choices=["mobilenet_v2", "vgg16", "vgg19"], default="mobilenet_v2")
     p.add_argument("--weights", default="imagenet",
@@ -162,6 +203,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--also", nargs="*", type=Path, default=[], metavar="CACHE", help="always trained on")
     _training_options(p)
     p.set_defaults(func=cmd_loso)
+
+    p = sub.add_parser("retrain", help="fine-tune a model on recorded frames plus the original data")
+    p.add_argument("--recorded", nargs="+", type=Path, required=True, metavar="DATASET_OR_CACHE",
+                   help="folders written by `signcam record` (or their prepared caches)")
+    p.add_argument("--data", nargs="+", type=Path, required=True, metavar="CACHE",
+                   help="the original training data (prepared caches), so other letters are not forgotten")
+    p.add_argument("--model", type=Path, help="the model to start from; default: the bundled model")
+    p.add_argument("--out", type=Path, required=True, help="folder for the new model (a new file, never overwritten)")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--lr", type=float, default=3e-4, help="learning rate")
+    p.add_argument("--top", action="store_true", help="also fine-tune the top of the base (slower)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--progress-lines", action="store_true", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_retrain)
 
     p = sub.add_parser("evaluate", help="accuracy, per-class precision/recall and confusion matrix")
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR")

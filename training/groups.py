@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from signcam.recorder import RECORDED_NAME
+
 KEEP_TOGETHER = 20  # consecutive frame numbers treated as one recording when nothing better is known
 
 
@@ -16,6 +18,8 @@ def group_of(path: Path, set_name: str) -> str:
     stem = path.stem
     if m := re.match(r"(hand\d+)_", stem):  # Massey: handN_<letter>_... is person N
         return f"{set_name}/{m.group(1)}"
+    if m := re.fullmatch(RECORDED_NAME, stem):  # `signcam record`: one session of one signer
+        return f"{set_name}/{m.group('signer')}/{m.group('session')}"
     if m := re.match(r"(.+?)_jpg\.rf\.", stem):  # Roboflow: augmented copies of one photo
         return f"{set_name}/{m.group(1)}"
     if m := re.search(r"(\d+)$", stem):  # numbered frames, e.g. keptsecret A123

@@ -1,241 +1,23 @@
-"""Live recognition off the GUI thread: a capture thread, an inference worker and their stats.
-
-Qt-free, so the window, the benchmark and the tests all drive these same classes.
-
-    CaptureThread --FrameSlot (size 1, newest wins)--> InferenceWorker: track thread --pending--> model thread
-"""
+"""The inference side: MediaPipe in one thread, the batched classifier, smoother and speller in another."""
 from __future__ import annotations
 
 import queue
-import sys
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from .classifier import load_classifier
-from .config import Config
-from .errors import SigncamError
-from .frames import Frame, FrameSource
-from .headless import make_tracker
-from .pipeline import Located, Reading, Recognizer
-from .quiet import native_stderr_silenced
-from .speller import Speller
-
-
-@dataclass
-class LiveEvent:
-    kind: str  # source_opened | source_ended | source_failed | model_loaded | model_failed | error
-    message: str
-    origin: object = None  # the CaptureThread or InferenceWorker that sent it
-    path: str | None = None  # the model file, for model_loaded
-
-
-def _post(events: queue.SimpleQueue | None, event: LiveEvent) -> None:
-    if events is not None:
-        events.put(event)
-
-
-@dataclass
-class StatsSnapshot:
-    camera_fps: float
-    recognition_fps: float
-    latency_p50: float
-    latency_p95: float
-    stages_ms: dict = field(default_factory=dict)
-    frames: int = 0  # read from the source
-    dropped: int = 0  # replaced in the slot before the worker took them
-    tracked: int = 0
-    hands: int = 0
-    classified: int = 0  # crops through the model
-    model_calls: int = 0
-    readings: int = 0
-
-
-class Stats:
-    """Counters and recent timings written by the threads and read by the window or the benchmark."""
-
-    def __init__(self, keep: int = 600, fps_window: float = 2.0):
-        self._lock = threading.Lock()
-        self._fps_window = fps_window
-        self._capture_times: deque[float] = deque()
-        self._reading_times: deque[float] = deque()
-        self._latency: deque[float] = deque(maxlen=keep)
-        self._stages: dict[str, deque[float]] = {name: deque(maxlen=keep)
-                                                 for name in ("decode", "landmarks", "crop", "classify")}
-        self._counts = dict(frames=0, dropped=0, tracked=0, hands=0, classified=0, model_calls=0, readings=0)
-
-    def _tick(self, times: deque[float], now: float) -> None:
-        times.append(now)
-        while times[0] < now - self._fps_window:
-            times.popleft()
-
-    def captured(self, decode_ms: float, dropped: bool) -> None:
-        with self._lock:
-            self._tick(self._capture_times, time.perf_counter())
-            self._stages["decode"].append(decode_ms)
-            self._counts["frames"] += 1
-            self._counts["dropped"] += dropped
-
-    def located(self, located: Located) -> None:
-        with self._lock:
-            self._counts["tracked"] += 1
-            self._counts["hands"] += located.hand is not None
-            self._stages["landmarks"].append(located.timings["landmarks"])
-            if located.crop is not None:
-                self._stages["crop"].append(located.timings["crop"])
-
-    def model_call(self, crops: int, ms: float) -> None:
-        with self._lock:
-            self._counts["model_calls"] += 1
-            self._counts["classified"] += crops
-            self._stages["classify"].append(ms / crops)
-
-    def read(self, reading: Reading) -> None:
-        with self._lock:
-            self._tick(self._reading_times, time.perf_counter())
-            self._latency.append(reading.latency_ms)
-            self._counts["readings"] += 1
-
-    def _rate(self, times: deque[float], now: float) -> float:
-        # Recent frames only, so the rate falls to 0 when a source stops.
-        recent = [t for t in times if t >= now - self._fps_window]
-        return (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 2 else 0.0
-
-    def snapshot(self) -> StatsSnapshot:
-        with self._lock:
-            now = time.perf_counter()
-            lat = np.array(self._latency) if self._latency else np.zeros(1)
-            return StatsSnapshot(
-                self._rate(self._capture_times, now), self._rate(self._reading_times, now),
-                float(np.percentile(lat, 50)), float(np.percentile(lat, 95)),
-                {name: float(np.mean(v)) for name, v in self._stages.items() if v}, **self._counts)
-
-
-class FrameSlot:
-    """A queue of size one between capture and worker: a frame not taken yet is dropped for a newer one."""
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._waiting: Frame | None = None
-        self.newest: Frame | None = None  # for display: the newest frame, taken or not
-        self.taken = 0
-
-    def put(self, frame: Frame) -> bool:
-        """Returns True if an untaken frame was dropped to make room."""
-        with self._cond:
-            dropped = self._waiting is not None
-            self._waiting = self.newest = frame
-            self._cond.notify_all()
-            return dropped
-
-    def put_when_free(self, frame: Frame, stop: threading.Event) -> bool:
-        """Waits for the worker to take the previous frame (a benchmark on a file drops nothing)."""
-        with self._cond:
-            while self._waiting is not None:
-                if stop.is_set():
-                    return False
-                self._cond.wait(0.05)
-            self._waiting = self.newest = frame
-            self._cond.notify_all()
-            return True
-
-    def take(self, timeout: float) -> Frame | None:
-        with self._cond:
-            if self._waiting is None:
-                self._cond.wait(timeout)
-            frame, self._waiting = self._waiting, None
-            if frame is not None:
-                self.taken += 1
-                self._cond.notify_all()
-            return frame
-
-    def clear(self) -> None:
-        with self._cond:
-            self._waiting = self.newest = None
-            self._cond.notify_all()
-
-    def idle(self, handled: int) -> bool:
-        """No frame waiting, and every frame taken has been `handled`."""
-        with self._cond:
-            return self._waiting is None and self.taken == handled
-
-
-class CaptureThread:
-    """Reads a source in thread "signcam-capture" into a FrameSlot.
-
-    realtime: a file is read at its own frame rate, as a camera delivers it. drop: a
-    frame the worker has not taken is replaced by the newer one (otherwise capture
-    waits for the worker, which is how the benchmark runs a file as fast as it can).
-    """
-
-    def __init__(self, source: FrameSource, slot: FrameSlot, stats: Stats | None = None,
-                 events: queue.SimpleQueue | None = None, realtime: bool = True, drop: bool = True):
-        self.source, self.slot, self.stats, self.events = source, slot, stats or Stats(), events
-        self.realtime, self.drop = realtime, drop
-        self.state = "new"  # new | starting | running | ended | failed | stopped
-        self.error: str | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="signcam-capture", daemon=True)
-
-    def start(self) -> CaptureThread:
-        self.state = "starting"
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 1.0) -> bool:
-        self._stop.set()
-        return self.join(timeout)
-
-    def join(self, timeout: float | None = None) -> bool:
-        if self._thread.is_alive():
-            self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _end(self, state: str, kind: str, message: str) -> None:
-        self.state = state
-        self.error = message if state == "failed" else None
-        _post(self.events, LiveEvent(kind, message, self))
-
-    def _run(self) -> None:
-        try:
-            self.source.open()
-        except (SigncamError, OSError) as exc:
-            self._end("failed", "source_failed", str(exc))
-            return
-        self.state = "running"
-        _post(self.events, LiveEvent("source_opened", self.source.name, self))
-        # A camera paces itself; a file read "live" is paced at its frame rate.
-        pace = self.realtime and not getattr(self.source, "is_camera", False)
-        period = 1.0 / (getattr(self.source, "fps", 0) or 30.0)
-        t0, n = time.perf_counter(), 0
-        try:
-            while not self._stop.is_set():
-                if pace and self._stop.wait(max(0.0, t0 + n * period - time.perf_counter())):
-                    break
-                t = time.perf_counter()
-                frame = self.source.read()
-                if frame is None:
-                    self._end("ended", "source_ended", Path(self.source.name).name)
-                    return
-                n += 1
-                decode_ms = (time.perf_counter() - t) * 1e3
-                if self.drop:
-                    self.stats.captured(decode_ms, self.slot.put(frame))
-                elif self.slot.put_when_free(frame, self._stop):
-                    self.stats.captured(decode_ms, False)
-            self.state = "stopped"
-        except SigncamError as exc:  # e.g. a camera unplugged mid-session
-            self._end("failed", "source_failed", str(exc))
-        finally:
-            self.source.close()
+from ..classifier import load_classifier
+from ..config import Config
+from ..errors import SigncamError
+from ..headless import make_tracker
+from ..pipeline import Located, Reading, Recognizer
+from ..quiet import native_stderr_silenced
+from ..speller import Speller
+from .capture import FrameSlot
+from .events import LiveEvent, post
+from .stats import Stats
 
 
 def warm_up(classifier, sizes=(1, 2, 4)) -> None:
@@ -361,7 +143,7 @@ class InferenceWorker:
         message = f"recognition failed: {type(exc).__name__}: {exc}"
         if message != self._last_error:  # once, not for every frame that fails the same way
             self._last_error = message
-            _post(self.events, LiveEvent("error", message, self))
+            post(self.events, LiveEvent("error", message, self))
 
     # ---- run by the model thread
     def _publish_text(self) -> None:
@@ -385,16 +167,16 @@ class InferenceWorker:
             warm_up(classifier, sorted({1, 2, self.max_batch}))
             return classifier
         except SigncamError as exc:
-            _post(self.events, LiveEvent("model_failed", str(exc), self))
+            post(self.events, LiveEvent("model_failed", str(exc), self))
         except Exception as exc:  # noqa: BLE001  a file that loads but cannot run is a bad model file too
-            _post(self.events, LiveEvent("model_failed", f"cannot run model {path}: {exc}", self))
+            post(self.events, LiveEvent("model_failed", f"cannot run model {path}: {exc}", self))
         return None
 
     def _use(self, classifier) -> None:
         self.classifier = classifier
         self.config.model = classifier.path
         self._install_recognizer(classifier)
-        _post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
+        post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
                                      self, str(classifier.path)))
 
     def _switch_model(self, path: Path) -> None:
@@ -410,7 +192,7 @@ class InferenceWorker:
             with native_stderr_silenced():  # importing mediapipe imports TensorFlow, loudly if not done yet
                 self._tracker = make_tracker(self.config, video=self.video)
         except Exception as exc:  # noqa: BLE001  MediaPipe failing to start must not kill the window
-            _post(self.events, LiveEvent("model_failed", f"hand tracker failed to start: {exc}", self))
+            post(self.events, LiveEvent("model_failed", f"hand tracker failed to start: {exc}", self))
             return
         if classifier is not None:
             self._use(classifier)
@@ -484,25 +266,3 @@ class InferenceWorker:
                     self._cond.wait(0.05)
                 self._pending.append((recognizer, located))
                 self._cond.notify_all()
-
-
-def available_cameras() -> list[tuple[int, str]]:
-    """(index, name) of the cameras OpenCV can open: V4L2 capture nodes on Linux, a probe elsewhere."""
-    if sys.platform.startswith("linux"):
-        sysfs, cams = Path("/sys/class/video4linux"), []
-        for dev in sysfs.glob("video*"):
-            index_file = dev / "index"  # 0 is the capture node; others are metadata nodes of the same camera
-            if index_file.is_file() and index_file.read_text().strip() != "0":
-                continue
-            name = (dev / "name").read_text().strip() if (dev / "name").is_file() else dev.name
-            cams.append((int(dev.name[5:]), name))
-        return sorted(cams)
-    import cv2
-
-    cams = []
-    for index in range(4):
-        cap = cv2.VideoCapture(index)
-        if cap.isOpened():
-            cams.append((index, f"Camera {index}"))
-        cap.release()
-    return cams

@@ -1,0 +1,14 @@
+"""Live recognition off the GUI thread: a capture thread, an inference worker and their stats.
+
+Qt-free, so the window, the benchmark and the tests all drive these same classes.
+
+    CaptureThread --FrameSlot (size 1, newest wins)--> InferenceWorker: track thread --pending--> model thread
+"""
+from .cameras import available_cameras
+from .capture import CaptureThread, FrameSlot
+from .events import LiveEvent
+from .stats import Stats, StatsSnapshot
+from .worker import InferenceWorker, warm_up
+
+__all__ = ["available_cameras", "CaptureThread", "FrameSlot", "InferenceWorker", "LiveEvent", "Stats",
+           "StatsSnapshot", "warm_up"]

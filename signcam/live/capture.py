@@ -1,0 +1,135 @@
+"""The capture side: a thread reading a FrameSource into a newest-frame-wins slot."""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from pathlib import Path
+
+from ..errors import SigncamError
+from ..frames import Frame, FrameSource
+from .events import LiveEvent, post
+from .stats import Stats
+
+
+class FrameSlot:
+    """A queue of size one between capture and worker: a frame not taken yet is dropped for a newer one."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._waiting: Frame | None = None
+        self.newest: Frame | None = None  # for display: the newest frame, taken or not
+        self.taken = 0
+
+    def put(self, frame: Frame) -> bool:
+        """Returns True if an untaken frame was dropped to make room."""
+        with self._cond:
+            dropped = self._waiting is not None
+            self._waiting = self.newest = frame
+            self._cond.notify_all()
+            return dropped
+
+    def put_when_free(self, frame: Frame, stop: threading.Event) -> bool:
+        """Waits for the worker to take the previous frame (a benchmark on a file drops nothing)."""
+        with self._cond:
+            while self._waiting is not None:
+                if stop.is_set():
+                    return False
+                self._cond.wait(0.05)
+            self._waiting = self.newest = frame
+            self._cond.notify_all()
+            return True
+
+    def take(self, timeout: float) -> Frame | None:
+        with self._cond:
+            if self._waiting is None:
+                self._cond.wait(timeout)
+            frame, self._waiting = self._waiting, None
+            if frame is not None:
+                self.taken += 1
+                self._cond.notify_all()
+            return frame
+
+    def clear(self) -> None:
+        with self._cond:
+            self._waiting = self.newest = None
+            self._cond.notify_all()
+
+    def idle(self, handled: int) -> bool:
+        """No frame waiting, and every frame taken has been `handled`."""
+        with self._cond:
+            return self._waiting is None and self.taken == handled
+
+
+class CaptureThread:
+    """Reads a source in thread "signcam-capture" into a FrameSlot.
+
+    realtime: a file is read at its own frame rate, as a camera delivers it. drop: a
+    frame the worker has not taken is replaced by the newer one (otherwise capture
+    waits for the worker, which is how the benchmark runs a file as fast as it can).
+    """
+
+    def __init__(self, source: FrameSource, slot: FrameSlot, stats: Stats | None = None,
+                 events: queue.SimpleQueue | None = None, realtime: bool = True, drop: bool = True):
+        self.source, self.slot, self.stats, self.events = source, slot, stats or Stats(), events
+        self.realtime, self.drop = realtime, drop
+        self.state = "new"  # new | starting | running | ended | failed | stopped
+        self.error: str | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="signcam-capture", daemon=True)
+
+    def start(self) -> CaptureThread:
+        self.state = "starting"
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 1.0) -> bool:
+        self._stop.set()
+        return self.join(timeout)
+
+    def join(self, timeout: float | None = None) -> bool:
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _end(self, state: str, kind: str, message: str) -> None:
+        self.state = state
+        self.error = message if state == "failed" else None
+        post(self.events, LiveEvent(kind, message, self))
+
+    def _run(self) -> None:
+        try:
+            self.source.open()
+        except (SigncamError, OSError) as exc:
+            self._end("failed", "source_failed", str(exc))
+            return
+        self.state = "running"
+        post(self.events, LiveEvent("source_opened", self.source.name, self))
+        # A camera paces itself; a file read "live" is paced at its frame rate.
+        pace = self.realtime and not getattr(self.source, "is_camera", False)
+        period = 1.0 / (getattr(self.source, "fps", 0) or 30.0)
+        t0, n = time.perf_counter(), 0
+        try:
+            while not self._stop.is_set():
+                if pace and self._stop.wait(max(0.0, t0 + n * period - time.perf_counter())):
+                    break
+                t = time.perf_counter()
+                frame = self.source.read()
+                if frame is None:
+                    self._end("ended", "source_ended", Path(self.source.name).name)
+                    return
+                n += 1
+                decode_ms = (time.perf_counter() - t) * 1e3
+                if self.drop:
+                    self.stats.captured(decode_ms, self.slot.put(frame))
+                elif self.slot.put_when_free(frame, self._stop):
+                    self.stats.captured(decode_ms, False)
+            self.state = "stopped"
+        except SigncamError as exc:  # e.g. a camera unplugged mid-session
+            self._end("failed", "source_failed", str(exc))
+        finally:
+            self.source.close()

@@ -1,0 +1,144 @@
+"""Recording labelled frames: real clips in, a folder-per-class dataset and its manifest out."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from signcam import cli
+from signcam.config import Config
+from signcam.errors import DatasetError
+from signcam.frames import VideoSource
+from signcam.headless import record_source
+from signcam.recorder import MANIFEST, Recorder, fewest, inside, label_counts, normalize_label, read_manifest, reconcile
+
+
+def assert_consistent(root):
+    """Every manifest line names an image on disk, every image is listed once, nothing half-written."""
+    entries = read_manifest(root)
+    listed = [e["file"] for e in entries]
+    on_disk = sorted(str(p.relative_to(root)) for p in root.glob("*/*") if p.is_file())
+    assert not [p for p in on_disk if not p.endswith(".jpg")], "temporary files left behind"
+    assert sorted(listed) == on_disk
+    for e in entries:
+        assert e["file"].startswith(e["label"] + "/")
+        assert len(e["landmarks"]) == 21 and len(e["box"]) == 4
+        assert cv2.imread(str(root / e["file"])) is not None
+    return entries
+
+
+def test_record_clip_writes_raw_frames_and_a_matching_manifest(teal_dir, tmp_path, capsys):
+    out = tmp_path / "ds"
+    assert cli.main(["record", "--label", "b", "--source", str(teal_dir / "B.mp4"), "--out", str(out),
+                     "--signer", "teal", "--rate", "5", "--max", "6"]) == 0
+    entries = assert_consistent(out)
+    assert len(entries) == 6 and {e["label"] for e in entries} == {"B"}
+    assert len({e["session"] for e in entries}) == 1 and entries[0]["signer"] == "teal"
+    times = [e["t_source"] for e in entries]
+    assert np.all(np.diff(times) >= 0.2 - 1e-3)  # at most 5 per second of video
+    # The saved image is the raw frame: compare with the clip's own frame at that index.
+    with VideoSource(str(teal_dir / "B.mp4")) as src:
+        frames = {f.index: f.image for f, _ in zip(src, range(entries[-1]["frame"] + 1))}
+    for e in entries[:2]:
+        saved = cv2.imread(str(out / e["file"])).astype(int)
+        assert np.abs(saved - frames[e["frame"]]).mean() < 3  # JPEG, nothing drawn on it
+    assert "recorded 6 frame(s) of B" in capsys.readouterr().out
+    assert label_counts(out)["B"] == 6 and fewest(label_counts(out))[0] != "B"
+
+
+def test_a_repeated_frame_is_not_saved_twice(teal_dir, tmp_path):
+    from signcam.hands import MediaPipeHandTracker
+
+    with VideoSource(str(teal_dir / "L.mp4")) as src:
+        frame = next(iter(src))
+    with MediaPipeHandTracker(video=False) as tracker:
+        hand = tracker.track(frame.image)[0]
+    with Recorder(tmp_path, "me", rate=5) as rec:
+        assert rec.offer(frame, hand, "L") is not None
+        frame.t_media += 1.0  # due again, but the same picture
+        assert rec.offer(frame, hand, "L") is None
+        assert rec.offer(frame, None, "L") is None  # and no hand, no image
+    assert rec.skipped_same == 1 and len(read_manifest(tmp_path)) == 1
+
+
+@pytest.mark.parametrize("label", ["../B", "B/../../x", "AB", "", "Q1", "/etc"])
+def test_unknown_labels_are_refused(label):
+    with pytest.raises(DatasetError, match="unknown label"):
+        normalize_label(label)
+
+
+def test_escaping_paths_and_bad_names_are_refused(tmp_path, teal_dir, capsys):
+    with pytest.raises(DatasetError, match="would leave the dataset folder"):
+        inside(tmp_path, "..", "elsewhere")
+    with pytest.raises(DatasetError, match="would leave the dataset folder"):
+        inside(tmp_path, "/tmp/x")
+    with pytest.raises(DatasetError, match="bad signer"):
+        Recorder(tmp_path, signer="../../home")
+    clip = str(teal_dir / "B.mp4")
+    assert cli.main(["record", "--label", "../../B", "--source", clip, "--out", str(tmp_path)]) == 1
+    assert cli.main(["record", "--label", "B", "--signer", "a/b", "--source", clip, "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("signcam: error:") for line in err)
+    assert not any(tmp_path.iterdir())  # nothing was written anywhere
+
+
+def test_reconcile_removes_what_a_kill_between_steps_leaves(tmp_path):
+    (tmp_path / "B").mkdir()
+    (tmp_path / "B" / "me_20260101T000000-abcd_00001.jpg.tmp").write_bytes(b"half")
+    orphan = tmp_path / "B" / "me_20260101T000000-abcd_00002.jpg"
+    orphan.write_bytes(b"renamed, manifest line never written")
+    theirs = tmp_path / "B" / "photo1.jpg"  # not ours: never touched
+    theirs.write_bytes(b"x")
+    (tmp_path / MANIFEST).write_text('{"file": "B/x.jpg"')  # a line cut short
+    removed = reconcile(tmp_path)
+    assert sorted(p.name for p in removed) == ["me_20260101T000000-abcd_00001.jpg.tmp", orphan.name]
+    assert theirs.exists() and (tmp_path / MANIFEST).read_text() == ""
+
+
+def test_recording_killed_midway_leaves_a_consistent_dataset(teal_dir, tmp_path):
+    out = tmp_path / "ds"
+    cmd = [sys.executable, "-m", "signcam.cli", "record", "--label", "W", "--source", str(teal_dir / "W.mp4"),
+           "--out", str(out), "--rate", "30"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(read_manifest(out)) < 4:
+            assert proc.poll() is None, "the recording ended before it could be killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(10)
+    assert proc.returncode == -signal.SIGKILL
+    entries = assert_consistent(out)  # as the kill left it, before any repair
+    assert len(entries) >= 4
+    # A new session in the same folder appends after the killed one's lines.
+    with Recorder(out, "me") as rec:
+        assert rec.session != entries[0]["session"]
+    assert_consistent(out)
+
+
+def test_prepare_and_train_accept_a_recorded_folder(teal_dir, tmp_path, mobilenet_weights):
+    from training import cli as train_cli
+    from training.prepare import load_cache
+
+    out = tmp_path / "ds"
+    for letter in ("B", "L"):
+        for signer in ("teal", "teal-again"):  # two sessions per letter, so validation holds out whole sessions
+            with Recorder(out, signer, rate=10) as rec:
+                record_source(str(teal_dir / f"{letter}.mp4"), rec, letter, Config(), max_images=4)
+    cache = tmp_path / "rec.npz"
+    assert train_cli.main(["prepare", str(out), "--out", str(cache)]) == 0
+    samples = load_cache(cache)
+    assert sorted(set(samples.labels)) == ["B", "L"] and len(samples) >= 14
+    assert len(set(samples.groups)) == 4 and all(g.count("/") == 2 for g in samples.groups)
+    run = tmp_path / "run"
+    assert train_cli.main(["train", str(cache), "--weights", str(mobilenet_weights), "--out", str(run),
+                           "--head-epochs", "1", "--finetune-epochs", "0", "--steps-per-epoch", "1",
+                           "--batch-size", "8", "--val-fraction", "0.3"]) == 0
+    assert json.loads((run / "labels.json").read_text())["labels"] == ["B", "L"]

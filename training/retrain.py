@@ -1,0 +1,182 @@
+"""Fine-tune an existing model on recorded frames plus the original data, and say what it changed.
+
+The recorded frames are split by session (a session held out whole), or, when
+there is only one session, by time: its last part is held out, after a gap, so
+no held-out frame has a near-duplicate neighbour in training. Accuracy before
+and after is measured on that held-out part and on a held-out part of the
+original data, so a fix for one signer cannot quietly cost everyone else.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import keras
+import numpy as np
+
+from signcam.classifier import labels_path_for, read_model_info
+from signcam.errors import DatasetError, ModelError
+from signcam.recorder import RECORDED_NAME
+
+from .data import AugmentedBatches, model_inputs
+from .model import FUSED_HEAD, LANDMARK_HEAD, LANDMARK_LAYERS, unfreeze_top
+from .prepare import Samples
+from .splits import group_split
+from .train import LOSSES, METRICS, class_weights, save_model_atomic, strip_optimizer, write_json_atomic
+
+HEAD_LAYERS = LANDMARK_LAYERS + ("crop_dense", "head_dense", FUSED_HEAD)
+
+
+@dataclass
+class RetrainConfig:
+    epochs: int = 3
+    learning_rate: float = 3e-4
+    top: bool = False  # also fine-tune the top of the base
+    top_fraction: float = 0.1
+    original_per_class: int = 150  # original crops kept per class: enough to remember, fast to train
+    recorded_share: float = 0.3  # of each epoch's samples, after oversampling the recorded frames
+    holdout: float = 0.3
+    gap: int = 5  # frames dropped between training and held-out parts of one session
+    batch_size: int = 32
+    seed: int = 0
+
+
+def session_of(path: str) -> tuple[str, int]:
+    """(session, serial) of a recorded file name; ('', 0) for other images."""
+    import re
+
+    m = re.fullmatch(RECORDED_NAME, Path(path).stem)
+    return (m.group("session"), int(m.group("n"))) if m else ("", 0)
+
+
+def split_recorded(samples: Samples, holdout: float, gap: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
+    """(train, held-out) masks over recorded samples, and how they were split."""
+    sessions = np.array([session_of(f)[0] or g for f, g in zip(samples.files, samples.groups)])
+    if len(np.unique(sessions)) >= 2:
+        train, held = group_split(sessions, holdout, seed)
+        return train, held, f"by session: {len(np.unique(sessions[held]))} of {len(np.unique(sessions))} held out"
+    serial = np.array([session_of(f)[1] for f in samples.files])
+    order = np.argsort(serial, kind="stable")
+    n_held = max(1, int(round(holdout * len(order))))
+    train, held = np.zeros(len(order), bool), np.zeros(len(order), bool)
+    held[order[len(order) - n_held:]] = True
+    train[order[:max(0, len(order) - n_held - gap)]] = True
+    if not train.any():
+        raise DatasetError(f"too few recorded frames ({len(order)}) to hold some out: record more")
+    return train, held, f"one session, by time: its last {n_held} frames held out after a gap of {gap}"
+
+
+def training_heads(model: keras.Model) -> keras.Model:
+    """The app's averaged model opened up again into its two heads (sharing weights)."""
+    try:
+        outputs = {name: model.get_layer(name).output for name in (LANDMARK_HEAD, FUSED_HEAD)}
+    except ValueError:
+        raise ModelError("this model has no from_landmarks/from_both heads: retrain needs a signcam-trained model")
+    return keras.Model(model.input, outputs)
+
+
+def accuracy(model: keras.Model, samples: Samples, labels: list[str]) -> float | None:
+    if len(samples) == 0:
+        return None
+    probs = model.predict(model_inputs(samples.crops, samples.landmarks), batch_size=64, verbose=0)
+    return round(float(np.mean(np.array(labels)[probs.argmax(axis=1)] == samples.labels)), 4)
+
+
+def per_label_accuracy(model: keras.Model, samples: Samples, labels: list[str]) -> dict[str, float]:
+    return {c: accuracy(model, samples.subset(samples.labels == c), labels) for c in sorted(set(samples.labels))}
+
+
+def keep_per_class(samples: Samples, n: int, rng) -> Samples:
+    idx = [rng.permutation(np.flatnonzero(samples.labels == c))[:n] for c in np.unique(samples.labels)]
+    return samples.subset(np.sort(np.concatenate(idx)))
+
+
+class ProgressCallback(keras.callbacks.Callback):
+    """Reports (fraction done, message) after every batch; `stop` ends training early."""
+
+    def __init__(self, report: Callable[[float, str], None], epochs: int, steps: int,
+                 stop: Callable[[], bool] = lambda: False):
+        super().__init__()
+        self.report, self.epochs, self.steps, self.stop = report, epochs, steps, stop
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        done = (self.epoch * self.steps + batch + 1) / (self.epochs * self.steps)
+        self.report(done, f"epoch {self.epoch + 1}/{self.epochs}, loss {(logs or {}).get('loss', 0):.3f}")
+        if self.stop():
+            self.model.stop_training = True
+
+
+def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, cfg: RetrainConfig,
+            report: Callable[[float, str], None] = lambda f, m: None, log=print,
+            stop: Callable[[], bool] = lambda: False) -> dict:
+    """Fine-tune `model_path` on `recorded` + `original`; write a new model file in `out`. Returns the figures."""
+    info = read_model_info(model_path)
+    labels = info.labels
+    unknown = sorted(set(recorded.labels) - set(labels))
+    if unknown:
+        raise DatasetError(f"recorded labels the model does not know: {', '.join(unknown)}")
+    if recorded.crops.shape[1] != info.input_size or original.crops.shape[1] != info.input_size:
+        raise DatasetError(f"crops must be {info.input_size} px like the model's input (prepare with --size)")
+    rng = np.random.default_rng(cfg.seed)
+    index = {c: i for i, c in enumerate(labels)}
+
+    rec_train_mask, rec_held_mask, how = split_recorded(recorded, cfg.holdout, cfg.gap, cfg.seed)
+    rec_train, rec_held = recorded.subset(rec_train_mask), recorded.subset(rec_held_mask)
+    orig_train_mask, orig_held_mask = group_split(original.groups, 0.15, cfg.seed)
+    orig_train = keep_per_class(original.subset(orig_train_mask), cfg.original_per_class, rng)
+    orig_held = original.subset(orig_held_mask)
+    log(f"recorded: {len(rec_train)} to train, {len(rec_held)} held out ({how}); "
+        f"original: {len(orig_train)} to train, {len(orig_held)} held out")
+
+    try:
+        model = keras.models.load_model(model_path, compile=False)
+    except Exception as exc:  # noqa: BLE001  a bad file is a bad file, whatever Keras raises
+        raise ModelError(f"cannot load model {model_path}: {str(exc).splitlines()[0][:200]}") from None
+    before = {"recorded_heldout": accuracy(model, rec_held, labels),
+              "recorded_heldout_per_label": per_label_accuracy(model, rec_held, labels),
+              "original_heldout": accuracy(model, orig_held, labels)}
+    log(f"before: recorded held-out {before['recorded_heldout']}, original held-out {before['original_heldout']}")
+
+    heads = training_heads(model)
+    for layer in heads.layers:
+        layer.trainable = False
+    for name in HEAD_LAYERS:
+        heads.get_layer(name).trainable = True
+    if cfg.top:
+        unfreeze_top(heads, cfg.top_fraction)
+    # Oversample the recorded frames to their share of each epoch.
+    copies = max(1, int(round(cfg.recorded_share * len(orig_train) / max(1, (1 - cfg.recorded_share) * len(rec_train)))))
+    mixed = Samples.concat([orig_train] + [rec_train] * copies)
+    y = np.array([index[c] for c in mixed.labels])
+    batches = AugmentedBatches(mixed, index, cfg.batch_size, True, seed=cfg.seed,
+                               class_weights=class_weights(y, len(labels)))
+    heads.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=LOSSES, metrics=METRICS)
+    t0 = time.perf_counter()
+    heads.fit(batches, epochs=cfg.epochs, verbose=0,
+              callbacks=[ProgressCallback(report, cfg.epochs, len(batches), stop)])
+    if stop():
+        raise KeyboardInterrupt
+    new = strip_optimizer(model)  # the averaged model shares its layers with `heads`
+    after = {"recorded_heldout": accuracy(new, rec_held, labels),
+             "recorded_heldout_per_label": per_label_accuracy(new, rec_held, labels),
+             "original_heldout": accuracy(new, orig_held, labels)}
+    log(f"after:  recorded held-out {after['recorded_heldout']}, original held-out {after['original_heldout']}")
+
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{model_path.stem.split('.retrained')[0]}.retrained-{time.strftime('%Y%m%dT%H%M%S')}"
+    new_path = out / f"{stem}.keras"
+    save_model_atomic(new, new_path)  # a new file: the model it started from is kept as it was
+    shutil.copyfile(labels_path_for(model_path), out / f"{stem}.labels.json")
+    result = {"model": str(new_path), "from": str(model_path), "split": how, "seconds": round(time.perf_counter() - t0),
+              "recorded_labels": sorted(set(recorded.labels)), "recorded_train": len(rec_train),
+              "recorded_heldout": len(rec_held), "original_train": len(orig_train), "original_heldout": len(orig_held),
+              "before": before, "after": after, "config": asdict(cfg)}
+    write_json_atomic(out / f"{stem}.json", result)
+    return result

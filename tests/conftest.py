@@ -56,3 +56,20 @@ def no_thread_left_running():
     yield
     left = [t for t in threading.enumerate() if t not in before and t.is_alive() and t.name.startswith("signcam")]
     assert not left, f"threads left running: {[t.name for t in left]}"
+
+
+@pytest.fixture(scope="session")
+def tiny_original_cache(tmp_path_factory, letters_dir):
+    """A few keptsecret-train photos of three letters, prepared: the 'original data' of a quick retrain."""
+    import shutil
+
+    from training import cli as train_cli
+
+    root = tmp_path_factory.mktemp("original") / "keptsecret-train"
+    for cls in ("A", "B", "L"):
+        (root / cls).mkdir(parents=True)
+        for src in sorted((letters_dir / "keptsecret-train" / cls).glob("*.jpg"))[:6]:
+            shutil.copy(src, root / cls / src.name)
+    out = root.parent / "original.npz"
+    assert train_cli.main(["prepare", str(root), "--out", str(out)]) == 0
+    return out

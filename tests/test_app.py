@@ -2,6 +2,7 @@
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -16,8 +17,10 @@ from signcam.app.window import MainWindow  # noqa: E402
 
 @pytest.fixture
 def settings(tmp_path):
-    # An .ini file of the test's own, so the user's real preferences are never touched.
-    return Settings(QSettings(str(tmp_path / "signcam.ini"), QSettings.Format.IniFormat))
+    # An .ini file and folders of the test's own, so the user's real preferences and files are never touched.
+    s = Settings(QSettings(str(tmp_path / "signcam.ini"), QSettings.Format.IniFormat))
+    s.record_dir, s.models_dir = tmp_path / "dataset", tmp_path / "models"
+    return s
 
 
 def our_threads():
@@ -96,4 +99,51 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
     # After all that, the window still reads a good clip.
     window.open_source(str(teal_dir / "Y.mp4"))
     qtbot.waitUntil(lambda: window.text_box.toPlainText() == "Y", timeout=60_000)
+    close_within_a_second(window)
+
+
+def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
+        qtbot, teal_dir, model_path, settings, tmp_path, tiny_original_cache):
+    from signcam.recorder import read_manifest
+
+    dataset = settings.record_dir
+    settings.signer = "teal"
+    settings.record_rate = 30
+    window = MainWindow(settings, str(teal_dir / "C.mp4"), model_path)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=60_000)
+    qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Record mode
+    panel = window.record_panel
+    assert panel.isVisible() and window.text_box.isReadOnly()
+    qtbot.keyClick(window, Qt.Key.Key_C)  # a letter key picks the label
+    assert panel.label_box.currentText() == "C"
+    qtbot.keyClick(window, Qt.Key.Key_Return)  # one key starts recording ...
+    assert panel.is_recording
+    qtbot.waitUntil(lambda: panel.recording.counts()[0] >= 15, timeout=30_000)
+    assert window.video.badge.startswith("● REC C")
+    qtbot.keyClick(window, Qt.Key.Key_Return)  # ... and stops it
+    assert not panel.is_recording
+    saved = panel.recording.counts()[0]
+    time.sleep(0.3)
+    assert panel.recording.counts()[0] == saved  # nothing more once stopped
+    entries = read_manifest(dataset)
+    assert len(entries) == saved and all(e["label"] == "C" and (dataset / e["file"]).is_file() for e in entries)
+    qtbot.waitUntil(lambda: f"C: {saved} this session, {saved} in total" in panel.counts.text())
+
+    # Retrain in the background, then switch to the new model without restarting.
+    settings.train_data = [tiny_original_cache]
+    window.open_retrain()
+    dialog = window.retrain_dialog
+    dialog.epochs.setValue(1)
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.use_button.isEnabled() or "failed" in dialog.status.text(), timeout=240_000)
+    assert dialog.use_button.isEnabled(), dialog.status.text()
+    assert "C:" in dialog.status.text() and "previous one is kept" in dialog.status.text()
+    new_model = dialog.result["model"]
+    assert model_path.is_file() and new_model != str(model_path)
+    assert Path(new_model).parent == settings.models_dir
+    qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: str(window.session.worker.classifier.path) == new_model, timeout=60_000)
+    qtbot.waitUntil(lambda: settings.model == Path(new_model))  # remembered, like File → Open model…
     close_within_a_second(window)

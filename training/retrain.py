@@ -36,7 +36,7 @@ class RetrainConfig:
     learning_rate: float = 3e-4
     top: bool = False  # also fine-tune the top of the base
     top_fraction: float = 0.1
-    original_per_class: int = 150  # original crops kept per class: enough to remember, fast to train
+    original_per_class: int = 100  # original crops kept per class: enough to remember, fast to train
     recorded_share: float = 0.3  # of each epoch's samples, after oversampling the recorded frames
     holdout: float = 0.3
     gap: int = 5  # frames dropped between training and held-out parts of one session

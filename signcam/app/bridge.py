@@ -19,7 +19,7 @@ class LiveSession(QObject):
     frame_ready = pyqtSignal(object, object)  # Frame, Reading | None
     text_changed = pyqtSignal(str, int)  # the worker's text, how many of the user's edits it includes
     stats_changed = pyqtSignal(object)  # StatsSnapshot
-    problem = pyqtSignal(str, str)  # "source" or "model", a one-line message for the user
+    problem = pyqtSignal(str, str)  # "source", "model" or "record", a one-line message for the user
     source_started = pyqtSignal(str)
     source_ended = pyqtSignal(str)
     model_loaded = pyqtSignal(str, str)  # message ("name on CPU"), model path
@@ -104,5 +104,7 @@ class LiveSession(QObject):
         elif event.kind == "model_failed":
             kept = f"; still using {self.worker.model_name}" if self.worker.classifier else ""
             self.problem.emit("model", event.message + kept)
+        elif event.kind == "record_failed":
+            self.problem.emit("record", event.message)
         elif event.kind == "error":
             self.problem.emit("model", event.message)

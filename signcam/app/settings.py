@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import QSettings
+from PyQt6.QtCore import QSettings, QStandardPaths
 
 from ..config import Config
 
@@ -65,6 +65,51 @@ class Settings:
     @model.setter
     def model(self, path: Path | str | None) -> None:
         self.store.setValue("model", str(path) if path else "")
+
+    @property
+    def record_dir(self) -> Path:
+        """Where Record mode saves (folder per label, manifest.jsonl)."""
+        return Path(self._get("record_dir", str(Path.home() / "signcam-data"), str))
+
+    @record_dir.setter
+    def record_dir(self, path: Path | str) -> None:
+        self.store.setValue("record_dir", str(path))
+
+    @property
+    def signer(self) -> str:
+        return self._get("signer", "me", str)
+
+    @signer.setter
+    def signer(self, name: str) -> None:
+        self.store.setValue("signer", name)
+
+    @property
+    def record_rate(self) -> float:
+        return self._get("record_rate", 5.0, float)
+
+    @record_rate.setter
+    def record_rate(self, per_second: float) -> None:
+        self.store.setValue("record_rate", float(per_second))
+
+    @property
+    def models_dir(self) -> Path:
+        """Where retrained models go: beside the settings, never inside the dataset folder."""
+        default = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation) or str(Path.home())
+        return Path(self._get("models_dir", str(Path(default) / "models"), str))
+
+    @models_dir.setter
+    def models_dir(self, path: Path | str) -> None:
+        self.store.setValue("models_dir", str(path))
+
+    @property
+    def train_data(self) -> list[Path]:
+        """The original training data (prepared caches) that retraining mixes with the recorded frames."""
+        value = self._get("train_data", "", str)
+        return [Path(p) for p in value.split("\n") if p]
+
+    @train_data.setter
+    def train_data(self, paths: list[Path | str]) -> None:
+        self.store.setValue("train_data", "\n".join(str(p) for p in paths))
 
     def config(self, model: Path | None = None) -> Config:
         """A Config with the saved preferences; `model` (e.g. from the command line) wins over the saved one."""

@@ -31,6 +31,7 @@ class VideoView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.mirror = True
+        self.badge = ""  # e.g. "● REC B 12" while recording
         self.placeholder = "Starting…"
         self._image: QImage | None = None
         self._frame_size = (1, 1)
@@ -81,6 +82,8 @@ class VideoView(QWidget):
         if self._reading is not None:
             self._paint_hand(painter, target, self._reading)
             self._paint_letter(painter, target, self._reading)
+        if self.badge:
+            self._paint_badge(painter, target)
 
     def _paint_hand(self, painter: QPainter, target: QRectF, reading: Reading) -> None:
         if reading.hand is None:
@@ -123,6 +126,17 @@ class VideoView(QWidget):
             caption = "no hand" if reading.hand is None else "unsure"
         painter.drawText(QRectF(panel.x(), ring.bottom() + 6, panel.width(), 26),
                          Qt.AlignmentFlag.AlignCenter, caption)
+
+
+    def _paint_badge(self, painter: QPainter, target: QRectF) -> None:
+        painter.setFont(QFont(self.font().family(), 14, QFont.Weight.Bold))
+        width = painter.fontMetrics().horizontalAdvance(self.badge) + 24
+        box = QRectF(target.right() - width - 12, target.y() + 12, width, 36)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(179, 38, 30, 220))
+        painter.drawRoundedRect(box, 8, 8)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.badge)
 
 
 class TopCandidates(QWidget):

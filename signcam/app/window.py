@@ -11,6 +11,8 @@ from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox,
 from ..frames import VIDEO_SUFFIXES
 from ..live import StatsSnapshot, available_cameras
 from .bridge import LiveSession
+from .record_panel import RecordPanel
+from .retrain_dialog import RetrainDialog
 from .settings import Settings
 from .widgets import Banner, TopCandidates, VideoView
 
@@ -51,11 +53,17 @@ class MainWindow(QMainWindow):
         buttons.addStretch(1)
         buttons.addWidget(self.pause_button)
 
+        self.record_panel = RecordPanel(self.session.worker, settings, self)
+        self.record_panel.problem.connect(lambda message: self._show_problem("record", message))
+        self.record_panel.retrain_requested.connect(self.open_retrain)
+        self.retrain_dialog: RetrainDialog | None = None
+
         central = QWidget()
         layout = QVBoxLayout(central)
         for widget in (self.banner, self.video, self.candidates, self.text_box):
             layout.addWidget(widget, 1 if widget is self.video else 0)
         layout.addLayout(buttons)
+        layout.addWidget(self.record_panel)
         self.setCentralWidget(central)
         self._build_toolbar(settings)
         self._build_menu()
@@ -98,6 +106,13 @@ class MainWindow(QMainWindow):
                               ("  Hold ", self.hold_box), ("  ", self.mirror_box)):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
+        bar.addSeparator()
+        self.record_action = QAction("Record mode", self)
+        self.record_action.setCheckable(True)
+        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.record_action.setToolTip("Record labelled frames to extend the dataset (Ctrl+R)")
+        self.record_action.toggled.connect(self.set_record_mode)
+        bar.addAction(self.record_action)
 
     @staticmethod
     def _spin(low: float, high: float, step: float, value: float, slot, suffix: str = "") -> QDoubleSpinBox:
@@ -132,6 +147,27 @@ class MainWindow(QMainWindow):
         self._opened_model = Path(path)
         self.statusBar().showMessage(f"loading model {Path(path).name}…")
         self.session.worker.load_model(path)
+
+    def set_record_mode(self, on: bool) -> None:
+        """Record mode: letter keys choose the label, Return starts and stops recording."""
+        if on and not self.record_panel.open():
+            self.record_action.setChecked(False)
+            return
+        if not on:
+            self.record_panel.close_session()
+        # The text box would take the letter keys as typing; in Record mode they pick labels.
+        self.text_box.setReadOnly(on)
+        if on:
+            self.text_box.clearFocus()
+        self.record_action.setChecked(on)
+
+    def open_retrain(self) -> None:
+        worker = self.session.worker
+        model = worker.classifier.path if worker.classifier else self.session.worker.config.model
+        self.record_panel.record_button.setChecked(False)
+        self.retrain_dialog = RetrainDialog(self.settings, model, self.settings.record_dir, self)
+        self.retrain_dialog.use_model.connect(self.open_model)
+        self.retrain_dialog.show()
 
     def copy_text(self) -> None:
         QApplication.clipboard().setText(self.text_box.toPlainText())
@@ -181,6 +217,7 @@ class MainWindow(QMainWindow):
             self.source_box.setCurrentIndex(self.source_box.findData(current))
 
     def _show_frame(self, frame, reading) -> None:
+        self.video.badge = self.record_panel.overlay_text()
         self.video.show_frame(frame, reading)
         self.candidates.set_candidates(reading.top3 if reading else [])
 
@@ -230,6 +267,9 @@ class MainWindow(QMainWindow):
             self.settings.model = path  # remembered only when the user chose it (not --model)
 
     def closeEvent(self, event) -> None:
+        if self.retrain_dialog is not None:
+            self.retrain_dialog.done(0)  # kills a retraining still running
+        self.record_panel.close_session()
         self.session.stop(timeout=1.0)
         self.settings.sync()
         event.accept()

@@ -7,8 +7,9 @@ Qt-free, so the window, the benchmark and the tests all drive these same classes
 from .cameras import available_cameras
 from .capture import CaptureThread, FrameSlot
 from .events import LiveEvent
+from .recording import LiveRecording
 from .stats import Stats, StatsSnapshot
 from .worker import InferenceWorker, warm_up
 
-__all__ = ["available_cameras", "CaptureThread", "FrameSlot", "InferenceWorker", "LiveEvent", "Stats",
+__all__ = ["available_cameras", "CaptureThread", "FrameSlot", "InferenceWorker", "LiveEvent", "LiveRecording", "Stats",
            "StatsSnapshot", "warm_up"]

@@ -47,6 +47,7 @@ class InferenceWorker:
         self.text_state: tuple[int, str] = (0, "")
         self._edits_applied = 0
         self.paused = False
+        self.recording = None  # a LiveRecording while the window's Record mode is open
         self.classifier = None
         self.ready = threading.Event()  # start-up is over, the model loaded or not
         self._stop = threading.Event()
@@ -244,6 +245,14 @@ class InferenceWorker:
         return out
 
     # ---- run by the track thread
+    def _record(self, located: Located) -> None:
+        recording = self.recording
+        try:
+            recording.offer(located.frame, located.hand)
+        except (SigncamError, OSError) as exc:  # e.g. the disk is full: stop recording, say why once
+            recording.on = False
+            post(self.events, LiveEvent("record_failed", f"recording stopped: {exc}", self))
+
     def _track_loop(self) -> None:
         while not self._stop.is_set():
             frame = self.slot.take(timeout=0.1)
@@ -260,6 +269,8 @@ class InferenceWorker:
                 self._done(1)
                 continue
             self.stats.located(located)
+            if self.recording is not None:
+                self._record(located)
             with self._cond:
                 # Bounded: when the model falls behind, tracking waits and capture drops frames.
                 while len(self._pending) >= 2 * self.max_batch and not self._stop.is_set():

@@ -1,0 +1,60 @@
+"""Record mode for the live worker: while it is on, frames with a hand are saved under the chosen label."""
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from pathlib import Path
+
+from ..frames import Frame
+from ..hands import Hand
+from ..recorder import Recorder, Saved, fewest, label_counts, normalize_label
+
+
+class LiveRecording:
+    """Shared by the window (label, on/off) and the worker's track thread (offer)."""
+
+    def __init__(self, root: Path | str, signer: str = "me", rate: float = 5.0, label: str = "A"):
+        self.recorder = Recorder(root, signer, rate)
+        self._label = normalize_label(label)
+        self.on = False
+        self._lock = threading.Lock()
+        self._totals_at_start = label_counts(self.recorder.root)
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    @label.setter
+    def label(self, value: str) -> None:
+        self._label = normalize_label(value)
+
+    @property
+    def root(self) -> Path:
+        return self.recorder.root
+
+    @property
+    def session(self) -> str:
+        return self.recorder.session
+
+    def offer(self, frame: Frame, hand: Hand | None) -> Saved | None:
+        if not self.on:
+            return None
+        with self._lock:
+            return self.recorder.offer(frame, hand, self._label)
+
+    def counts(self, label: str | None = None) -> tuple[int, int]:
+        """(this session, in total) for `label` (default: the current one)."""
+        label = label or self._label
+        with self._lock:
+            session = self.recorder.session_counts[label]
+        return session, self._totals_at_start[label] + session
+
+    def fewest(self, n: int = 3) -> list[tuple[str, int]]:
+        with self._lock:
+            totals = self._totals_at_start + self.recorder.session_counts
+        return [(label, totals[label]) for label in fewest(Counter(totals), n)]
+
+    def close(self) -> None:
+        with self._lock:
+            self.on = False
+            self.recorder.close()

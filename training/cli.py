@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="the model to start from; default: the bundled model")
     p.add_argument("--out", type=Path, required=True, help="folder for the new model (a new file, never overwritten)")
     p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--lr", type=float, default=3e-4, help="learning rate")
+    p.add_argument("--lr", type=float, default=1e-4, help="learning rate (default 1e-4)")
     p.add_argument("--top", action="store_true", help="also fine-tune the top of the base (slower)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--progress-lines", action="store_true", help=argparse.SUPPRESS)

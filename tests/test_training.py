@@ -104,3 +104,16 @@ def test_bad_inputs_give_one_line_errors(tmp_path, capsys, cache):
     assert train_cli.main(["train", str(cache), "--weights", str(tmp_path / "w.h5"), "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("signcam-train: error:") for line in err)
+
+
+def test_turned_views_keep_the_hands_shape(cache):
+    from training.augment import turn_view
+
+    lms = load_cache(cache).landmarks[:8]
+    rng = np.random.default_rng(0)
+    turned = turn_view(lms, 30, rng)
+    bones = lambda a: np.linalg.norm(a[:, 1:] - a[:, :1], axis=-1)  # noqa: E731  wrist to every point, in 3-D
+    assert np.allclose(bones(turned), bones(lms), atol=1e-5)
+    assert np.allclose(turned[:, 0], lms[:, 0])  # turned about the wrist
+    assert not np.allclose(turned[..., :2], lms[..., :2], atol=1e-3)  # but seen differently
+    assert np.allclose(turn_view(lms, 0, rng), lms, atol=1e-6)

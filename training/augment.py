@@ -77,3 +77,19 @@ def augment(crop: np.ndarray, lms: np.ndarray, rng: np.random.Generator, pool: n
     crop = photometric(crop, rng)
     lms = lms + rng.normal(0, 0.006, lms.shape).astype(np.float32)  # landmark jitter, like a shaky tracker
     return crop, lms.astype(np.float32)
+
+
+def turn_view(lms: np.ndarray, max_deg: float, rng: np.random.Generator) -> np.ndarray:
+    """The same hands seen from another direction: each turned about its wrist by a random yaw
+    and pitch up to `max_deg`, using MediaPipe's depth (z), then seen straight on again.
+
+    Not an in-plane rotation (which would turn P into K): the hand's shape is kept,
+    only the camera moves, as between a desk camera looking down and a webcam in front.
+    """
+    n = len(lms)
+    yaw, pitch = (np.deg2rad(rng.uniform(-max_deg, max_deg, (n, 1))) for _ in range(2))
+    wrist = lms[:, :1, :]
+    x, y, z = np.moveaxis(lms - wrist, -1, 0)
+    x, z = x * np.cos(yaw) + z * np.sin(yaw), -x * np.sin(yaw) + z * np.cos(yaw)
+    y, z = y * np.cos(pitch) - z * np.sin(pitch), y * np.sin(pitch) + z * np.cos(pitch)
+    return (np.stack([x, y, z], axis=-1) + wrist).astype(lms.dtype)

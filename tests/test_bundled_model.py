@@ -34,6 +34,6 @@ def test_teal_signer_clips_read_as_their_letter(teal_dir, bundled_classifier, ca
     exact = [c.stem for c in clips if got[str(c)] == c.stem]
     wrong = {c.stem: got[str(c)] for c in clips if got[str(c)] != c.stem}
     print("wrong:", wrong)
-    # Regression floor at the level measured for this model (21 of 26: see models/MODEL.md).
-    # The target is 23; C and P read as `nothing`, R as R/U below the threshold, A's hop doubles it.
-    assert len(exact) >= 21, f"only {len(exact)} of 26 exact; wrong: {wrong}"
+    # Regression floor at the level measured for this model (22 of 26: see models/MODEL.md).
+    # The target is 23; P reads as `nothing`, R as R/U below the threshold, X as Z, A's hop doubles it.
+    assert len(exact) >= 22, f"only {len(exact)} of 26 exact; wrong: {wrong}"

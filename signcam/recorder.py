@@ -154,12 +154,11 @@ class Recorder:
         self._last_thumb: np.ndarray | None = None
         self._serial = 0
         self.skipped_same = 0
-        self.root.mkdir(parents=True, exist_ok=True)
         reconcile(self.root)
-        self._manifest = open(self.root / MANIFEST, "a", encoding="utf-8")
+        self._manifest = None  # opened with the first image: a run that saves nothing writes nothing
 
     def close(self) -> None:
-        if not self._manifest.closed:
+        if self._manifest is not None and not self._manifest.closed:
             self._manifest.close()
 
     def __enter__(self) -> Recorder:
@@ -192,7 +191,7 @@ class Recorder:
         if not ok:
             raise DatasetError("could not encode the frame as JPEG")
         folder = inside(self.root, label)
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         while True:
             self._serial += 1
             path = folder / f"{self.signer}_{self.session}_{self._serial:05d}.jpg"
@@ -215,6 +214,8 @@ class Recorder:
             "box": [round(v, 1) for v in hand.box],
             "landmarks": np.round(hand.landmarks.astype(float), 2).tolist(),
         }
+        if self._manifest is None:
+            self._manifest = open(self.root / MANIFEST, "a", encoding="utf-8")
         # One write of one line, flushed and synced: a kill leaves whole lines only (or a cut
         # last line, which readers skip).
         self._manifest.write(json.dumps(entry) + "\n")

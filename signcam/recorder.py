@@ -4,10 +4,11 @@
     DATASET/manifest.jsonl                       one line per saved image
 
 An image is written under a temporary name and renamed, then its manifest line
-is appended and flushed: a run killed at any moment leaves no half-written image,
-and every manifest line names a file that exists. `reconcile` removes what a kill
-can leave between those two steps (a stray temporary file, or an image whose
-manifest line never got written), so the folder and the manifest agree again.
+is appended, flushed and synced: a run killed at any moment leaves no half-written
+image, and every line it wrote names an image it saved. The one thing a kill can
+leave is a temporary file, or an image renamed a moment before its line was
+written; `reconcile` (run when a recorder opens the folder) removes the first and
+sets the second aside, so folder and manifest agree again.
 """
 from __future__ import annotations
 
@@ -23,20 +24,23 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .crop import crop_hand
 from .errors import DatasetError
 from .frames import Frame, IMAGE_SUFFIXES
 from .hands import Hand
 
 LABELS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ("del", "nothing", "space")
 MANIFEST = "manifest.jsonl"
+UNLISTED = ".unlisted"  # recorded images set aside by reconcile (hidden: prepare skips dot folders)
+LOCK_FILE = ".signcam-recording.lock"
 TMP_SUFFIX = ".tmp"
 SIGNER_PATTERN = re.compile(r"[A-Za-z0-9-]{1,40}")
 # <signer>_<session>_<n>: the file name says who signed it and in which session.
 RECORDED_NAME = r"(?P<signer>[A-Za-z0-9-]+)_(?P<session>\d{8}T\d{6}-[0-9a-f]{4})_(?P<n>\d{5})"
-# Mean absolute difference (0-255) of small grey thumbnails below which a frame
-# is a repeat of the last one saved: a frozen camera or a video's repeated frames
-# measure 0.00-0.01, a hand held as still as a person can hold it 0.1-0.2.
-SAME_FRAME_DIFF = 0.05
+# Mean absolute difference (0-255) between 64x64 grey crops of the hand below which
+# a frame repeats the last one saved. Measured on the teal clips: a frozen or repeated
+# frame 0.00-0.03; a hand held still, 0.2 s later, 0.4-1.3 (5th-25th percentile).
+SAME_HAND_DIFF = 0.3
 JPEG_QUALITY = 95
 
 
@@ -67,8 +71,11 @@ def new_session_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
 
 
-def thumbnail(image: np.ndarray) -> np.ndarray:
-    return cv2.resize(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), (64, 36), interpolation=cv2.INTER_AREA).astype(np.int16)
+def hand_thumbnail(image: np.ndarray, hand: Hand) -> np.ndarray:
+    """The hand as the model sees it, small and grey: what must change for a frame to be new
+    (someone walking past behind the signer does not make a new sample)."""
+    crop = crop_hand(image, hand, 64).image
+    return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.int16)
 
 
 def read_manifest(root: Path) -> list[dict]:
@@ -101,29 +108,60 @@ def fewest(counts: Counter, n: int = 3) -> list[str]:
 
 
 def reconcile(root: Path) -> list[Path]:
-    """Remove what a killed recording can leave: temporary files, and recorded images with
-    no manifest line (their write was never completed). Returns what was removed."""
+    """Tidy what a killed recording can leave, losing nothing: temporary files are removed;
+    recorded images with no manifest line (a kill between rename and append, or a manifest
+    edited by hand) are moved aside to DATASET/.unlisted/<label>/, which `prepare` skips;
+    a last manifest line cut short is cut off. Returns the images moved aside."""
     if not root.is_dir():
         return []
+    manifest = root / MANIFEST
+    if manifest.is_file():  # so the next append starts on its own line
+        data = manifest.read_bytes()
+        if data and not data.endswith(b"\n"):
+            os.truncate(manifest, data.rfind(b"\n") + 1)  # in place: a kill here loses no whole line
     listed = {entry.get("file") for entry in read_manifest(root)}
-    removed = []
+    moved = []
     for label in LABELS:
         folder = root / label
         if not folder.is_dir():
             continue
-        for path in folder.iterdir():
-            stray_tmp = path.name.endswith(TMP_SUFFIX)
-            unlisted = path.suffix == ".jpg" and _is_recorded_name(path.stem) and f"{label}/{path.name}" not in listed
-            if stray_tmp or unlisted:
+        for path in sorted(folder.iterdir()):
+            if path.name.endswith(TMP_SUFFIX):
                 path.unlink()
-                removed.append(path)
-    manifest = root / MANIFEST
-    if manifest.is_file():  # drop a final line cut short, so the next append starts on its own line
-        text = manifest.read_text()
-        if text and not text.endswith("\n"):
-            keep = text[:text.rfind("\n") + 1]
-            manifest.write_text(keep)
-    return removed
+            elif path.suffix == ".jpg" and _is_recorded_name(path.stem) and f"{label}/{path.name}" not in listed:
+                aside = root / UNLISTED / label
+                aside.mkdir(parents=True, exist_ok=True)
+                os.replace(path, aside / path.name)
+                moved.append(aside / path.name)
+    return moved
+
+
+class DatasetLock:
+    """One recorder per dataset folder at a time (another process's reconcile would take our
+    half-written files for a kill's leftovers). Advisory, via flock; a no-op where there is none."""
+
+    def __init__(self, root: Path):
+        self.path = root / LOCK_FILE
+        self._file = None
+
+    def acquire(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # Windows
+            return
+        self._file = open(self.path, "a")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._file.close()
+            self._file = None
+            raise DatasetError(f"{self.path.parent} is being recorded into by another signcam; "
+                               "stop that one or choose another folder") from None
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing drops the lock
+            self._file = None
 
 
 def _is_recorded_name(stem: str) -> bool:
@@ -154,12 +192,19 @@ class Recorder:
         self._last_thumb: np.ndarray | None = None
         self._serial = 0
         self.skipped_same = 0
-        reconcile(self.root)
+        self.closed = False
         self._manifest = None  # opened with the first image: a run that saves nothing writes nothing
+        self._lock = DatasetLock(self.root)
+        self.set_aside: list[Path] = []
+        if self.root.is_dir():  # a new folder is made (and locked) with the first image
+            self._lock.acquire()
+            self.set_aside = reconcile(self.root)
 
     def close(self) -> None:
+        self.closed = True
         if self._manifest is not None and not self._manifest.closed:
             self._manifest.close()
+        self._lock.release()
 
     def __enter__(self) -> Recorder:
         return self
@@ -174,14 +219,20 @@ class Recorder:
     def offer(self, frame: Frame, hand: Hand | None, label: str) -> Saved | None:
         """Save `frame` as `label` if it has a hand, is due, and is not a repeat of the last one saved."""
         label = normalize_label(label)
-        if hand is None or not self.due(frame.t_media):
+        if self.closed or hand is None or not self.due(frame.t_media):
             return None
-        thumb = thumbnail(frame.image)
-        if self._last_thumb is not None and np.abs(thumb - self._last_thumb).mean() < SAME_FRAME_DIFF:
+        thumb = hand_thumbnail(frame.image, hand)
+        if self._last_thumb is not None and np.abs(thumb - self._last_thumb).mean() < SAME_HAND_DIFF:
             self.skipped_same += 1
             return None
-        path = self._write_image(frame.image, label)
-        self._append(path, label, frame, hand)
+        try:
+            if not self.root.is_dir():
+                self.root.mkdir(parents=True)
+                self._lock.acquire()
+            path = self._write_image(frame.image, label)
+            self._append(path, label, frame, hand)
+        except OSError as exc:  # a full disk, a folder made read-only: one line for the user
+            raise DatasetError(f"cannot save into {self.root}: {exc.strerror or exc}") from None
         self._last_t, self._last_thumb = frame.t_media, thumb
         self.session_counts[label] += 1
         return Saved(path, label, self.session_counts[label])
@@ -217,7 +268,14 @@ class Recorder:
         if self._manifest is None:
             self._manifest = open(self.root / MANIFEST, "a", encoding="utf-8")
         # One write of one line, flushed and synced: a kill leaves whole lines only (or a cut
-        # last line, which readers skip).
-        self._manifest.write(json.dumps(entry) + "\n")
-        self._manifest.flush()
-        os.fsync(self._manifest.fileno())
+        # last line, which readers skip and reconcile cuts off).
+        end = self._manifest.tell()
+        try:
+            self._manifest.write(json.dumps(entry) + "\n")
+            self._manifest.flush()
+            os.fsync(self._manifest.fileno())
+        except OSError:
+            self._manifest.close()  # a failed write (e.g. disk full) must not leave half a line
+            os.truncate(self.root / MANIFEST, end)
+            self._manifest = None
+            raise

@@ -87,17 +87,25 @@ def test_escaping_paths_and_bad_names_are_refused(tmp_path, teal_dir, capsys):
     assert not any(tmp_path.iterdir())  # nothing was written anywhere
 
 
-def test_reconcile_removes_what_a_kill_between_steps_leaves(tmp_path):
+def test_reconcile_tidies_what_a_kill_between_steps_leaves_and_loses_nothing(tmp_path):
     (tmp_path / "B").mkdir()
     (tmp_path / "B" / "me_20260101T000000-abcd_00001.jpg.tmp").write_bytes(b"half")
     orphan = tmp_path / "B" / "me_20260101T000000-abcd_00002.jpg"
     orphan.write_bytes(b"renamed, manifest line never written")
     theirs = tmp_path / "B" / "photo1.jpg"  # not ours: never touched
     theirs.write_bytes(b"x")
-    (tmp_path / MANIFEST).write_text('{"file": "B/x.jpg"')  # a line cut short
-    removed = reconcile(tmp_path)
-    assert sorted(p.name for p in removed) == ["me_20260101T000000-abcd_00001.jpg.tmp", orphan.name]
-    assert theirs.exists() and (tmp_path / MANIFEST).read_text() == ""
+    (tmp_path / MANIFEST).write_text('{"file": "B/x.jpg"}\n{"file": "B/y.j')  # a last line cut short
+    moved = reconcile(tmp_path)
+    assert moved == [tmp_path / ".unlisted" / "B" / orphan.name] and moved[0].read_bytes().startswith(b"renamed")
+    assert sorted(p.name for p in (tmp_path / "B").iterdir()) == ["photo1.jpg"]
+    assert (tmp_path / MANIFEST).read_text() == '{"file": "B/x.jpg"}\n'
+
+
+def test_one_recorder_per_dataset_folder(tmp_path):
+    with Recorder(tmp_path, "me"):
+        with pytest.raises(DatasetError, match="another signcam"):
+            Recorder(tmp_path, "you")
+    Recorder(tmp_path, "you").close()  # free again once the first one closed
 
 
 def test_recording_killed_midway_leaves_a_consistent_dataset(teal_dir, tmp_path):

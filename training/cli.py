@@ -36,6 +36,7 @@ def _train_config(args):
     from .train import TrainConfig
 
     return TrainConfig(backbone=args.backbone, weights=args.weights, landmark_epochs=args.landmark_epochs,
+                       view_turn_deg=args.view_turn,
                        head_epochs=args.head_epochs,
                        finetune_epochs=args.finetune_epochs, finetune_fraction=args.finetune_fraction,
                        head_lr=args.head_lr, finetune_lr=args.finetune_lr, batch_size=args.batch_size,
@@ -170,6 +171,8 @@ def _training_options(p) -> None:
                    help="'imagenet' (downloads), 'none', or a path to no-top ImageNet weights (.h5)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--landmark-epochs", type=int, default=40, help="phase 0: the landmark head alone")
+    p.add_argument("--view-turn", type=float, default=30.0, metavar="DEG",
+                   help="phase 0 also sees the landmarks turned up to DEG degrees (0: off; default 30)")
     p.add_argument("--head-epochs", type=int, default=8)
     p.add_argument("--finetune-epochs", type=int, default=8)
     p.add_argument("--finetune-fraction", type=float, default=0.3, help="top share of the base unfrozen")

@@ -53,20 +53,42 @@ def session_of(path: str) -> tuple[str, int]:
 
 
 def split_recorded(samples: Samples, holdout: float, gap: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
-    """(train, held-out) masks over recorded samples, and how they were split."""
+    """(train, held-out) masks over recorded samples, and how they were split.
+
+    Per label, so every recorded letter is both trained on and measured: a label
+    recorded in several sessions holds out whole sessions (chosen by a hash of the
+    session id, so the choice is stable as sessions are added); a label recorded
+    in one session holds out the end of it, after a gap of `gap` frames.
+    """
+    import zlib
+
     sessions = np.array([session_of(f)[0] or g for f, g in zip(samples.files, samples.groups)])
-    if len(np.unique(sessions)) >= 2:
-        train, held = group_split(sessions, holdout, seed)
-        return train, held, f"by session: {len(np.unique(sessions[held]))} of {len(np.unique(sessions))} held out"
     serial = np.array([session_of(f)[1] for f in samples.files])
-    order = np.argsort(serial, kind="stable")
-    n_held = max(1, int(round(holdout * len(order))))
-    train, held = np.zeros(len(order), bool), np.zeros(len(order), bool)
-    held[order[len(order) - n_held:]] = True
-    train[order[:max(0, len(order) - n_held - gap)]] = True
-    if not train.any():
-        raise DatasetError(f"too few recorded frames ({len(order)}) to hold some out: record more")
-    return train, held, f"one session, by time: its last {n_held} frames held out after a gap of {gap}"
+    train, held = np.zeros(len(samples), bool), np.zeros(len(samples), bool)
+    how = []
+    for label in sorted(set(samples.labels)):
+        idx = np.flatnonzero(samples.labels == label)
+        names = sorted(set(sessions[idx]), key=lambda name: zlib.crc32(f"{seed}/{name}".encode()))
+        if len(names) >= 2:
+            chosen, taken = [], 0
+            for name in names[:-1]:  # at least one session stays for training
+                chosen.append(name)
+                taken += int(np.sum(sessions[idx] == name))
+                if taken >= holdout * len(idx):
+                    break
+            out = np.isin(sessions[idx], chosen)
+            held[idx[out]], train[idx[~out]] = True, True
+            how.append(f"{label}: {len(chosen)} of {len(names)} sessions held out")
+            continue
+        order = idx[np.argsort(serial[idx], kind="stable")]
+        n_held = max(1, int(round(holdout * len(order))))
+        n_train = len(order) - n_held - gap
+        if n_train < 1:
+            raise DatasetError(f"too few recorded frames of {label} ({len(order)}) to hold some out: record more")
+        held[order[len(order) - n_held:]] = True
+        train[order[:n_train]] = True
+        how.append(f"{label}: one session, its last {n_held} frames held out after a gap of {gap}")
+    return train, held, "; ".join(how)
 
 
 def training_heads(model: keras.Model) -> keras.Model:
@@ -172,8 +194,9 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{model_path.stem.split('.retrained')[0]}.retrained-{time.strftime('%Y%m%dT%H%M%S')}"
     new_path = out / f"{stem}.keras"
-    save_model_atomic(new, new_path)  # a new file: the model it started from is kept as it was
+    # Labels first, the model last: a run killed meanwhile leaves no model without its labels.
     shutil.copyfile(labels_path_for(model_path), out / f"{stem}.labels.json")
+    save_model_atomic(new, new_path)  # a new file: the model it started from is kept as it was
     result = {"model": str(new_path), "from": str(model_path), "split": how, "seconds": round(time.perf_counter() - t0),
               "recorded_labels": sorted(set(recorded.labels)), "recorded_train": len(rec_train),
               "recorded_heldout": len(rec_held), "original_train": len(orig_train), "original_heldout": len(orig_held),

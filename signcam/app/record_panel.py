@@ -5,12 +5,12 @@ from pathlib import Path
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
-from PyQt6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                             QPushButton, QVBoxLayout, QWidget)
+from PyQt6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubleSpinBox, QFileDialog, QGroupBox,
+                             QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ..errors import SigncamError
 from ..live import LiveRecording
-from ..recorder import LABELS
+from ..recorder import LABELS, check_signer
 
 
 class RecordPanel(QGroupBox):
@@ -75,6 +75,8 @@ class RecordPanel(QGroupBox):
         self._shortcuts = [self._shortcut(letter, lambda _=None, c=letter: self.set_label(c))
                            for letter in LABELS if len(letter) == 1]
         self._shortcuts += [self._shortcut(key, self.record_button.toggle) for key in ("Return", "Enter")]
+        # ...except while the user types in a field (the signer's name, a number).
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self._timer = QTimer(self, interval=250)
         self._timer.timeout.connect(self._show_counts)
         self._show_folder()
@@ -96,6 +98,13 @@ class RecordPanel(QGroupBox):
         except SigncamError as exc:
             self.problem.emit(str(exc))
             return False
+        except OSError as exc:  # e.g. a folder we may not read
+            self.problem.emit(f"cannot record into {self.settings.record_dir}: {exc.strerror or exc}")
+            return False
+        moved = self.recording.recorder.set_aside
+        if moved:
+            self.problem.emit(f"{len(moved)} image(s) with no manifest line (a recording was killed?) "
+                              f"moved to {moved[0].parent.parent}")
         self.worker.recording = self.recording
         for shortcut in self._shortcuts:
             shortcut.setEnabled(True)
@@ -103,6 +112,15 @@ class RecordPanel(QGroupBox):
         self.show()
         self._show_counts()
         return True
+
+    def _focus_changed(self, old, new) -> None:
+        typing = isinstance(new, (QLineEdit, QAbstractSpinBox))
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(self.recording is not None and not typing)
+
+    def stopped(self) -> None:
+        """Recording stopped on its own (e.g. the disk is full): show it as off."""
+        self.record_button.setChecked(False)
 
     def close_session(self) -> None:
         for shortcut in self._shortcuts:
@@ -143,6 +161,12 @@ class RecordPanel(QGroupBox):
     def _signer_changed(self) -> None:
         signer = self.signer_box.text().strip()
         if signer == self.settings.signer:
+            return
+        try:
+            check_signer(signer)
+        except SigncamError as exc:  # keep the last good name; never store one that cannot be used
+            self.problem.emit(str(exc))
+            self.signer_box.setText(self.settings.signer)
             return
         self.settings.signer = signer
         self._restart_session()

@@ -113,6 +113,7 @@ class RetrainDialog(QDialog):
         self.process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self.process.readyReadStandardOutput.connect(self._read_output)
         self.process.finished.connect(self._finished)
+        self.process.errorOccurred.connect(self._failed_to_start)
         out = self.settings.models_dir
         self.process.start(sys.executable, retrain_command(self.model, self.recorded, data, out,
                                                            self.epochs.value(), self.top.isChecked()))
@@ -130,13 +131,18 @@ class RetrainDialog(QDialog):
         self._buffer += bytes(self.process.readAllStandardOutput()).decode(errors="replace")
         *lines, self._buffer = self._buffer.split("\n")
         for line in lines:
-            if line.startswith("PROGRESS "):
-                _, fraction, message = (line.split(" ", 2) + [""])[:3]
-                self.progress.setValue(round(float(fraction) * 1000))
-                self.status.setText(f"Retraining: {message}")
-            elif line.startswith("RESULT "):
-                self.result = json.loads(Path(line[7:].strip()).read_text())
-            elif line.strip() and not line.startswith(("W0000", "E0000", "I0000", "WARNING: All log")):
+            try:
+                if line.startswith("PROGRESS "):
+                    _, fraction, message = (line.split(" ", 2) + [""])[:3]
+                    self.progress.setValue(round(float(fraction) * 1000))
+                    self.status.setText(f"Retraining: {message}")
+                    continue
+                if line.startswith("RESULT "):
+                    self.result = json.loads(Path(line[7:].strip()).read_text())
+                    continue
+            except (ValueError, OSError) as exc:  # a garbled line must not take the window down
+                line = f"unreadable progress line ({exc}): {line}"
+            if line.strip() and not line.startswith(("W0000", "E0000", "I0000", "WARNING: All log")):
                 self.log.appendPlainText(line)
 
     def _finished(self, code: int, status) -> None:
@@ -149,6 +155,11 @@ class RetrainDialog(QDialog):
         elif code != 0 and status == QProcess.ExitStatus.NormalExit:
             last = self.log.toPlainText().strip().splitlines()[-1:] or [f"exit code {code}"]
             self.status.setText(f"Retraining failed: {last[0]}")
+
+    def _failed_to_start(self, error) -> None:
+        if error == QProcess.ProcessError.FailedToStart:
+            self.start_button.setEnabled(True)
+            self.status.setText(f"Retraining could not start: {self.process.errorString()}")
 
     def _use(self) -> None:
         if self.result:

@@ -8,6 +8,7 @@ from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextCursor
 from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
                              QLabel, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from ..classifier import DEFAULT_MODEL
 from ..frames import VIDEO_SUFFIXES
 from ..live import StatsSnapshot, available_cameras
 from .bridge import LiveSession
@@ -162,8 +163,15 @@ class MainWindow(QMainWindow):
         self.record_action.setChecked(on)
 
     def open_retrain(self) -> None:
+        if self.retrain_dialog is not None and self.retrain_dialog.isVisible():
+            self.retrain_dialog.raise_()  # one retraining at a time: two would share the cores
+            return
         worker = self.session.worker
-        model = worker.classifier.path if worker.classifier else self.session.worker.config.model
+        model = Path(worker.classifier.path if worker.classifier else worker.config.model or DEFAULT_MODEL)
+        if model.suffix != ".keras":
+            self._show_problem("record", f"retraining needs a .keras model; {model.name} is not one "
+                                         "(File → Open model… to choose one)")
+            return
         self.record_panel.record_button.setChecked(False)
         self.retrain_dialog = RetrainDialog(self.settings, model, self.settings.record_dir, self)
         self.retrain_dialog.use_model.connect(self.open_model)
@@ -249,6 +257,8 @@ class MainWindow(QMainWindow):
 
     def _show_problem(self, kind: str, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
+        if kind == "record":
+            self.record_panel.stopped()
         if kind == "source":
             self.video.show_message(message)
             self._fill_sources(self.session.source_spec, rescan=True)  # a camera plugged in since shows up

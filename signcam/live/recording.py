@@ -37,22 +37,23 @@ class LiveRecording:
         return self.recorder.session
 
     def offer(self, frame: Frame, hand: Hand | None) -> Saved | None:
-        if not self.on:
-            return None
+        """Called by the track thread; the lock keeps close() from happening mid-write."""
         with self._lock:
+            if not self.on or self.recorder.closed:
+                return None
             return self.recorder.offer(frame, hand, self._label)
 
+    # The counters are read without the lock, so the GUI never waits on a disk write;
+    # dict() copies a Counter in one step under the GIL.
     def counts(self, label: str | None = None) -> tuple[int, int]:
         """(this session, in total) for `label` (default: the current one)."""
         label = label or self._label
-        with self._lock:
-            session = self.recorder.session_counts[label]
+        session = dict(self.recorder.session_counts).get(label, 0)
         return session, self._totals_at_start[label] + session
 
     def fewest(self, n: int = 3) -> list[tuple[str, int]]:
-        with self._lock:
-            totals = self._totals_at_start + self.recorder.session_counts
-        return [(label, totals[label]) for label in fewest(Counter(totals), n)]
+        totals = self._totals_at_start + Counter(dict(self.recorder.session_counts))
+        return [(label, totals[label]) for label in fewest(totals, n)]
 
     def close(self) -> None:
         with self._lock:

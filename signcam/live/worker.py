@@ -245,11 +245,10 @@ class InferenceWorker:
         return out
 
     # ---- run by the track thread
-    def _record(self, located: Located) -> None:
-        recording = self.recording
+    def _record(self, recording, located: Located) -> None:
         try:
             recording.offer(located.frame, located.hand)
-        except (SigncamError, OSError) as exc:  # e.g. the disk is full: stop recording, say why once
+        except Exception as exc:  # noqa: BLE001  e.g. a full disk: stop recording, say why once, keep reading
             recording.on = False
             post(self.events, LiveEvent("record_failed", f"recording stopped: {exc}", self))
 
@@ -269,8 +268,9 @@ class InferenceWorker:
                 self._done(1)
                 continue
             self.stats.located(located)
-            if self.recording is not None:
-                self._record(located)
+            recording = self.recording  # one read: the window may set it to None meanwhile
+            if recording is not None:
+                self._record(recording, located)
             with self._cond:
                 # Bounded: when the model falls behind, tracking waits and capture drops frames.
                 while len(self._pending) >= 2 * self.max_batch and not self._stop.is_set():

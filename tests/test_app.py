@@ -109,27 +109,27 @@ def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
     dataset = settings.record_dir
     settings.signer = "teal"
     settings.record_rate = 30
-    window = MainWindow(settings, str(teal_dir / "C.mp4"), model_path)
+    window = MainWindow(settings, str(teal_dir / "W.mp4"), model_path)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=60_000)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Record mode
     panel = window.record_panel
     assert panel.isVisible() and window.text_box.isReadOnly()
-    qtbot.keyClick(window, Qt.Key.Key_C)  # a letter key picks the label
-    assert panel.label_box.currentText() == "C"
+    qtbot.keyClick(window, Qt.Key.Key_W)  # a letter key picks the label
+    assert panel.label_box.currentText() == "W"
     qtbot.keyClick(window, Qt.Key.Key_Return)  # one key starts recording ...
     assert panel.is_recording
     qtbot.waitUntil(lambda: panel.recording.counts()[0] >= 15, timeout=30_000)
-    assert window.video.badge.startswith("● REC C")
+    assert window.video.badge.startswith("● REC W")
     qtbot.keyClick(window, Qt.Key.Key_Return)  # ... and stops it
     assert not panel.is_recording
     saved = panel.recording.counts()[0]
     time.sleep(0.3)
     assert panel.recording.counts()[0] == saved  # nothing more once stopped
     entries = read_manifest(dataset)
-    assert len(entries) == saved and all(e["label"] == "C" and (dataset / e["file"]).is_file() for e in entries)
-    qtbot.waitUntil(lambda: f"C: {saved} this session, {saved} in total" in panel.counts.text())
+    assert len(entries) == saved and all(e["label"] == "W" and (dataset / e["file"]).is_file() for e in entries)
+    qtbot.waitUntil(lambda: f"W: {saved} this session, {saved} in total" in panel.counts.text())
 
     # Retrain in the background, then switch to the new model without restarting.
     settings.train_data = [tiny_original_cache]
@@ -139,7 +139,7 @@ def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
     dialog.start()
     qtbot.waitUntil(lambda: dialog.use_button.isEnabled() or "failed" in dialog.status.text(), timeout=240_000)
     assert dialog.use_button.isEnabled(), dialog.status.text()
-    assert "C:" in dialog.status.text() and "previous one is kept" in dialog.status.text()
+    assert "W:" in dialog.status.text() and "previous one is kept" in dialog.status.text()
     new_model = dialog.result["model"]
     assert model_path.is_file() and new_model != str(model_path)
     assert Path(new_model).parent == settings.models_dir

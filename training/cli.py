@@ -124,25 +124,27 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def _samples_from(paths: list[Path]):
-    """Caches (.npz) as they are; dataset folders detected and cropped as `prepare` would."""
+def _samples_from(paths: list[Path], info):
+    """Caches (.npz) as they are; dataset folders detected and cropped as `prepare` would,
+    at the model's own input size and margin."""
     from .prepare import Samples, detect_and_crop, load_cache
 
     folders = [p for p in paths if p.suffix != ".npz"]
     parts = [load_cache(p) for p in paths if p.suffix == ".npz"]
     if folders:
-        parts.append(detect_and_crop(folders, label="recorded"))
+        parts.append(detect_and_crop(folders, info.input_size, info.crop_margin, label="recorded"))
     return Samples.concat(parts)
 
 
 def cmd_retrain(args) -> int:
-    from signcam.classifier import DEFAULT_MODEL
+    from signcam.classifier import DEFAULT_MODEL, read_model_info
     from signcam.progress import Progress
 
     from .retrain import RetrainConfig, retrain
 
     model = args.model or DEFAULT_MODEL
-    recorded, original = _samples_from(args.recorded), _samples_from(args.data)
+    info = read_model_info(Path(model))
+    recorded, original = _samples_from(args.recorded, info), _samples_from(args.data, info)
     cfg = RetrainConfig(epochs=args.epochs, learning_rate=args.lr, top=args.top, seed=args.seed)
     if args.progress_lines:  # for the window, which runs this as a child process and reads stdout
         def report(fraction: float, message: str) -> None:

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 from ..frames import Frame
 from ..hands import Hand
 from ..recorder import Recorder, Saved, fewest, label_counts, normalize_label
+
+
+LABEL_SETTLE_S = 0.5  # after the label changes, nothing is saved for this long
 
 
 class LiveRecording:
@@ -17,6 +21,7 @@ class LiveRecording:
         self.recorder = Recorder(root, signer, rate)
         self._label = normalize_label(label)
         self.on = False
+        self._quiet_until = 0.0
         self._lock = threading.Lock()
         self._totals_at_start = label_counts(self.recorder.root)
 
@@ -26,7 +31,11 @@ class LiveRecording:
 
     @label.setter
     def label(self, value: str) -> None:
-        self._label = normalize_label(value)
+        label = normalize_label(value)
+        if label != self._label:
+            self._label = label
+            # The hand is still changing shape: frames of the next moment would be saved as the new letter.
+            self._quiet_until = time.monotonic() + LABEL_SETTLE_S
 
     @property
     def root(self) -> Path:
@@ -39,7 +48,7 @@ class LiveRecording:
     def offer(self, frame: Frame, hand: Hand | None) -> Saved | None:
         """Called by the track thread; the lock keeps close() from happening mid-write."""
         with self._lock:
-            if not self.on or self.recorder.closed:
+            if not self.on or self.recorder.closed or time.monotonic() < self._quiet_until:
                 return None
             return self.recorder.offer(frame, hand, self._label)
 

@@ -8,44 +8,44 @@ from PyQt6.QtCore import QSettings, QStandardPaths
 from ..config import Config
 
 
+_DEFAULTS = Config()
+
+
+class _Value:
+    """One typed preference: read with a fallback (a hand-edited or older settings file), stored as `kind`."""
+
+    def __init__(self, default, kind):
+        self.default, self.kind = default, kind
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.key = name
+
+    def __get__(self, settings, owner=None):
+        if settings is None:
+            return self
+        return settings._get(self.key, self.default, self.kind)
+
+    def __set__(self, settings, value) -> None:
+        settings.store.setValue(self.key, self.kind(value))
+
+
 class Settings:
     """Typed access to QSettings; pass a QSettings of your own (e.g. an .ini file) to keep tests apart."""
 
+    camera = _Value(0, int)
+    threshold = _Value(_DEFAULTS.smoothing.threshold, float)
+    hold_time = _Value(_DEFAULTS.spelling.hold_time, float)
+    signer = _Value("me", str)  # who is signing, for Record mode's file names
+    record_rate = _Value(5.0, float)  # frames saved per second in Record mode
+
     def __init__(self, store: QSettings | None = None):
         self.store = store if store is not None else QSettings("signcam", "signcam")
-        defaults = Config()
-        self._default_threshold = defaults.smoothing.threshold
-        self._default_hold = defaults.spelling.hold_time
 
     def _get(self, key: str, default, kind):
         try:
             return kind(self.store.value(key, default))
         except (TypeError, ValueError):  # a hand-edited or older settings file: fall back
             return default
-
-    @property
-    def camera(self) -> int:
-        return self._get("camera", 0, int)
-
-    @camera.setter
-    def camera(self, index: int) -> None:
-        self.store.setValue("camera", int(index))
-
-    @property
-    def threshold(self) -> float:
-        return self._get("threshold", self._default_threshold, float)
-
-    @threshold.setter
-    def threshold(self, value: float) -> None:
-        self.store.setValue("threshold", float(value))
-
-    @property
-    def hold_time(self) -> float:
-        return self._get("hold_time", self._default_hold, float)
-
-    @hold_time.setter
-    def hold_time(self, seconds: float) -> None:
-        self.store.setValue("hold_time", float(seconds))
 
     @property
     def mirror(self) -> bool:
@@ -74,22 +74,6 @@ class Settings:
     @record_dir.setter
     def record_dir(self, path: Path | str) -> None:
         self.store.setValue("record_dir", str(path))
-
-    @property
-    def signer(self) -> str:
-        return self._get("signer", "me", str)
-
-    @signer.setter
-    def signer(self, name: str) -> None:
-        self.store.setValue("signer", name)
-
-    @property
-    def record_rate(self) -> float:
-        return self._get("record_rate", 5.0, float)
-
-    @record_rate.setter
-    def record_rate(self, per_second: float) -> None:
-        self.store.setValue("record_rate", float(per_second))
 
     @property
     def models_dir(self) -> Path:

@@ -100,15 +100,19 @@ def training_heads(model: keras.Model) -> keras.Model:
     return keras.Model(model.input, outputs)
 
 
-def accuracy(model: keras.Model, samples: Samples, labels: list[str]) -> float | None:
-    if len(samples) == 0:
-        return None
-    probs = model.predict(model_inputs(samples.crops, samples.landmarks), batch_size=64, verbose=0)
-    return round(float(np.mean(np.array(labels)[probs.argmax(axis=1)] == samples.labels)), 4)
+def scores(model: keras.Model, recorded: Samples, original: Samples, labels: list[str]) -> dict:
+    """Accuracy on the held-out recorded frames (overall and per label) and original data, one predict each."""
+    def correct(samples: Samples) -> np.ndarray:
+        if len(samples) == 0:
+            return np.zeros(0, bool)
+        probs = model.predict(model_inputs(samples.crops, samples.landmarks), batch_size=64, verbose=0)
+        return np.array(labels)[probs.argmax(axis=1)] == samples.labels
 
-
-def per_label_accuracy(model: keras.Model, samples: Samples, labels: list[str]) -> dict[str, float]:
-    return {c: accuracy(model, samples.subset(samples.labels == c), labels) for c in sorted(set(samples.labels))}
+    mean = lambda hits: round(float(hits.mean()), 4) if len(hits) else None  # noqa: E731
+    rec, orig = correct(recorded), correct(original)
+    return {"recorded_heldout": mean(rec),
+            "recorded_heldout_per_label": {c: mean(rec[recorded.labels == c]) for c in sorted(set(recorded.labels))},
+            "original_heldout": mean(orig)}
 
 
 def keep_per_class(samples: Samples, n: int, rng) -> Samples:
@@ -161,9 +165,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
         model = keras.models.load_model(model_path, compile=False)
     except Exception as exc:  # noqa: BLE001  a bad file is a bad file, whatever Keras raises
         raise ModelError(f"cannot load model {model_path}: {str(exc).splitlines()[0][:200]}") from None
-    before = {"recorded_heldout": accuracy(model, rec_held, labels),
-              "recorded_heldout_per_label": per_label_accuracy(model, rec_held, labels),
-              "original_heldout": accuracy(model, orig_held, labels)}
+    before = scores(model, rec_held, orig_held, labels)
     log(f"before: recorded held-out {before['recorded_heldout']}, original held-out {before['original_heldout']}")
 
     heads = training_heads(model)
@@ -186,9 +188,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
     if stop():
         raise KeyboardInterrupt
     new = strip_optimizer(model)  # the averaged model shares its layers with `heads`
-    after = {"recorded_heldout": accuracy(new, rec_held, labels),
-             "recorded_heldout_per_label": per_label_accuracy(new, rec_held, labels),
-             "original_heldout": accuracy(new, orig_held, labels)}
+    after = scores(new, rec_held, orig_held, labels)
     log(f"after:  recorded held-out {after['recorded_heldout']}, original held-out {after['original_heldout']}")
 
     out.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,13 @@
     DATASET/<LABEL>/<signer>_<session>_<n>.jpg   the raw frame (never the overlay)
     DATASET/manifest.jsonl                       one line per saved image
 
-An image is written under a temporary name and renamed, then its manifest line
-is appended, flushed and synced: a run killed at any moment leaves no half-written
-image, and every line it wrote names an image it saved. The one thing a kill can
-leave is a temporary file, or an image renamed a moment before its line was
-written; `reconcile` (run when a recorder opens the folder) removes the first and
-sets the second aside, so folder and manifest agree again.
+An image is written in the hidden staging folder DATASET/.partial/ and renamed
+into its label folder (same file system: the rename is atomic), then its manifest
+line is appended, flushed and synced: a run killed at any moment leaves no
+half-written image in a label folder, and every line it wrote names an image it
+saved. What a kill can leave is a partial file in .partial/, or an image renamed
+a moment before its line was written; `reconcile` (run when a recorder opens the
+folder) removes the first and sets the second aside, so folder and manifest agree.
 """
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ MANIFEST = "manifest.jsonl"
 UNLISTED = ".unlisted"  # recorded images set aside by reconcile (hidden: prepare skips dot folders)
 LOCK_FILE = ".signcam-recording.lock"
 TMP_SUFFIX = ".tmp"
+STAGING = ".partial"  # where images are written before the rename (hidden: prepare skips dot folders)
 SIGNER_PATTERN = re.compile(r"[A-Za-z0-9-]{1,40}")
 # <signer>_<session>_<n>: the file name says who signed it and in which session.
-RECORDED_NAME = r"(?P<signer>[A-Za-z0-9-]+)_(?P<session>\d{8}T\d{6}-[0-9a-f]{4})_(?P<n>\d{5})"
+RECORDED_NAME = re.compile(r"(?P<signer>[A-Za-z0-9-]+)_(?P<session>\d{8}T\d{6}-[0-9a-f]{4})_(?P<n>\d{5})")
 # Mean absolute difference (0-255) between 64x64 grey crops of the hand below which
 # a frame repeats the last one saved. Measured on the teal clips: a frozen or repeated
 # frame 0.00-0.03; a hand held still, 0.2 s later, 0.4-1.3 (5th-25th percentile).
@@ -119,6 +121,10 @@ def reconcile(root: Path) -> list[Path]:
         data = manifest.read_bytes()
         if data and not data.endswith(b"\n"):
             os.truncate(manifest, data.rfind(b"\n") + 1)  # in place: a kill here loses no whole line
+    staging = root / STAGING
+    if staging.is_dir():
+        for path in staging.iterdir():
+            path.unlink()
     listed = {entry.get("file") for entry in read_manifest(root)}
     moved = []
     for label in LABELS:
@@ -126,9 +132,9 @@ def reconcile(root: Path) -> list[Path]:
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
-            if path.name.endswith(TMP_SUFFIX):
+            if path.name.endswith(TMP_SUFFIX):  # staged beside the image by earlier versions
                 path.unlink()
-            elif path.suffix == ".jpg" and _is_recorded_name(path.stem) and f"{label}/{path.name}" not in listed:
+            elif path.suffix == ".jpg" and recorded_name(path.stem) and f"{label}/{path.name}" not in listed:
                 aside = root / UNLISTED / label
                 aside.mkdir(parents=True, exist_ok=True)
                 os.replace(path, aside / path.name)
@@ -164,8 +170,9 @@ class DatasetLock:
             self._file = None
 
 
-def _is_recorded_name(stem: str) -> bool:
-    return re.fullmatch(RECORDED_NAME, stem) is not None
+def recorded_name(stem: str) -> re.Match | None:
+    """signer, session and n of a file name `signcam record` wrote; None for any other image."""
+    return RECORDED_NAME.fullmatch(stem)
 
 
 @dataclass
@@ -248,7 +255,9 @@ class Recorder:
             path = folder / f"{self.signer}_{self.session}_{self._serial:05d}.jpg"
             if not path.exists():
                 break
-        tmp = path.with_name(path.name + TMP_SUFFIX)
+        staging = self.root / STAGING
+        staging.mkdir(exist_ok=True)
+        tmp = staging / (path.name + TMP_SUFFIX)
         with open(tmp, "wb") as f:
             f.write(data.tobytes())
             f.flush()

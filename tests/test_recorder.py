@@ -22,8 +22,9 @@ def assert_consistent(root):
     """Every manifest line names an image on disk, every image is listed once, nothing half-written."""
     entries = read_manifest(root)
     listed = [e["file"] for e in entries]
-    on_disk = sorted(str(p.relative_to(root)) for p in root.glob("*/*") if p.is_file())
-    assert not [p for p in on_disk if not p.endswith(".jpg")], "temporary files left behind"
+    labels = [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]  # what prepare reads
+    on_disk = sorted(str(p.relative_to(root)) for d in labels for p in d.iterdir())
+    assert not [p for p in on_disk if not p.endswith(".jpg")], "temporary files left in a label folder"
     assert sorted(listed) == on_disk
     for e in entries:
         assert e["file"].startswith(e["label"] + "/")
@@ -89,7 +90,8 @@ def test_escaping_paths_and_bad_names_are_refused(tmp_path, teal_dir, capsys):
 
 def test_reconcile_tidies_what_a_kill_between_steps_leaves_and_loses_nothing(tmp_path):
     (tmp_path / "B").mkdir()
-    (tmp_path / "B" / "me_20260101T000000-abcd_00001.jpg.tmp").write_bytes(b"half")
+    (tmp_path / ".partial").mkdir()
+    (tmp_path / ".partial" / "me_20260101T000000-abcd_00001.jpg.tmp").write_bytes(b"half")
     orphan = tmp_path / "B" / "me_20260101T000000-abcd_00002.jpg"
     orphan.write_bytes(b"renamed, manifest line never written")
     theirs = tmp_path / "B" / "photo1.jpg"  # not ours: never touched
@@ -98,6 +100,7 @@ def test_reconcile_tidies_what_a_kill_between_steps_leaves_and_loses_nothing(tmp
     moved = reconcile(tmp_path)
     assert moved == [tmp_path / ".unlisted" / "B" / orphan.name] and moved[0].read_bytes().startswith(b"renamed")
     assert sorted(p.name for p in (tmp_path / "B").iterdir()) == ["photo1.jpg"]
+    assert not any((tmp_path / ".partial").iterdir())
     assert (tmp_path / MANIFEST).read_text() == '{"file": "B/x.jpg"}\n'
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from signcam.recorder import RECORDED_NAME
+from signcam.recorder import recorded_name
 
 KEEP_TOGETHER = 20  # consecutive frame numbers treated as one recording when nothing better is known
 
@@ -18,7 +18,7 @@ def group_of(path: Path, set_name: str) -> str:
     stem = path.stem
     if m := re.match(r"(hand\d+)_", stem):  # Massey: handN_<letter>_... is person N
         return f"{set_name}/{m.group(1)}"
-    if m := re.fullmatch(RECORDED_NAME, stem):  # `signcam record`: one session of one signer
+    if m := recorded_name(stem):  # `signcam record`: one session of one signer
         return f"{set_name}/{m.group('signer')}/{m.group('session')}"
     if m := re.match(r"(.+?)_jpg\.rf\.", stem):  # Roboflow: augmented copies of one photo
         return f"{set_name}/{m.group(1)}"

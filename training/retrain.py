@@ -19,7 +19,7 @@ import numpy as np
 
 from signcam.classifier import labels_path_for, read_model_info
 from signcam.errors import DatasetError, ModelError
-from signcam.recorder import RECORDED_NAME
+from signcam.recorder import recorded_name
 
 from .data import AugmentedBatches, model_inputs
 from .model import FUSED_HEAD, LANDMARK_HEAD, LANDMARK_LAYERS, unfreeze_top
@@ -46,9 +46,7 @@ class RetrainConfig:
 
 def session_of(path: str) -> tuple[str, int]:
     """(session, serial) of a recorded file name; ('', 0) for other images."""
-    import re
-
-    m = re.fullmatch(RECORDED_NAME, Path(path).stem)
+    m = recorded_name(Path(path).stem)
     return (m.group("session"), int(m.group("n"))) if m else ("", 0)
 
 
@@ -62,8 +60,9 @@ def split_recorded(samples: Samples, holdout: float, gap: int, seed: int = 0) ->
     """
     import zlib
 
-    sessions = np.array([session_of(f)[0] or g for f, g in zip(samples.files, samples.groups)])
-    serial = np.array([session_of(f)[1] for f in samples.files])
+    parsed = [session_of(f) for f in samples.files]
+    sessions = np.array([session or group for (session, _), group in zip(parsed, samples.groups)])
+    serial = np.array([n for _, n in parsed])
     train, held = np.zeros(len(samples), bool), np.zeros(len(samples), bool)
     how = []
     for label in sorted(set(samples.labels)):

@@ -17,12 +17,17 @@ class SpellingConfig:
     hold_time: float = 0.5  # seconds a letter must be held steady to be committed
     drop_time: float = 0.25  # seconds without a hand that count as the hand dropping (trackers miss frames)
     word_gap: float = 1.5  # seconds with no letter signed that end a word
-    # A quick hop lets a held letter be committed again (how signers double a letter):
-    # net travel of `rearm_move` hand sizes within `rearm_window` s...
-    # Holding a letter drifts ~0.05 hand sizes a frame; a bounce or a cut jumps 0.3+.
+    # A letter is signed again after the hand moves away and back (a bounce or slide): it travels
+    # `rearm_move` hand sizes within `rearm_window` s (holding drifts ~0.01 a frame; a bounce or a
+    # cut jumps 0.3+), then rests within `rearm_reach` hand sizes of where the letter was
+    # committed, and the letter is held `hold_time` again from that rest. At rest = within
+    # `still_reach` hand sizes for `settle_time` s, which the top of a lift never is (there the
+    # hand only turns round; counting the hold from there committed teal A.mp4 twice).
     rearm_move: float = 0.25
     rearm_window: float = 0.1
-    rearm_reach: float = 1.5  # ...and settles within this many hand sizes of where it was committed
+    still_reach: float = 0.1
+    settle_time: float = 0.3
+    rearm_reach: float = 1.5
     motion_letters: tuple[str, ...] = ("J", "Z")  # letters that move by definition: travel is no repeat
     space_label: str = "space"
     delete_label: str = "del"

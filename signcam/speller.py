@@ -3,9 +3,10 @@
 A letter is committed once it has been held for `hold_time`; the brief
 readings during a transition between letters never last that long. A committed
 letter is committed again only after the hand drops out of view, another
-letter is committed, or the hand hops quickly and settles back near where the
-letter was signed (how signers double a letter). A moment of low confidence,
-a brief misreading, or a hand dropping away to rest is not a repeat. `space` and `del` signs edit the text,
+letter is committed, or the hand moves quickly (a bounce or slide), comes to rest
+near where the letter was signed and holds it again (how signers double a letter).
+A moment of low confidence, a brief misreading, a slow drift, or a hand dropping
+away to rest is not a repeat. `space` and `del` signs edit the text,
 and a pause with no letter ends a word.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ class Speller:
         self._last_letter_t: float | None = None
         self._last_hand_t: float | None = None
         self._held: tuple[str, tuple[float, float]] | None = None  # last committed letter and where
-        self._hopped = False  # a quick move since that commit
+        self._hop_t: float | None = None  # when a quick move since that commit began (not yet at rest)
 
     @property
     def candidate(self) -> str | None:
@@ -65,19 +66,24 @@ class Speller:
         else:
             self.text += symbol
 
-    def _quick_move(self, t: float, center: tuple[float, float] | None, size: float) -> bool:
-        """Has the hand travelled `rearm_move` hand sizes within the last `rearm_window` s?"""
-        if center is None:
-            return False
+    def _follow(self, t: float, center: tuple[float, float], size: float) -> tuple[bool, bool]:
+        """(quick move, at rest): has the hand travelled `rearm_move` hand sizes within the
+        last `rearm_window` s; has it stayed within `still_reach` of here for `settle_time` s?"""
+        cfg = self.config
         self._track.append((t, center))
-        while self._track[0][0] < t - self.config.rearm_window - 1e-6:
+        while self._track[0][0] < t - max(cfg.rearm_window, cfg.settle_time) - 1e-6:
             self._track.popleft()
-        return math.dist(center, self._track[0][1]) / max(size, 1e-6) >= self.config.rearm_move
+        recent = [c for s, c in self._track if s >= t - cfg.rearm_window - 1e-6]
+        quick = math.dist(center, recent[0]) / max(size, 1e-6) >= cfg.rearm_move
+        # Spread, not net travel: at the top of a bounce the net travel is briefly zero.
+        rested = self._track[0][0] <= t - cfg.settle_time + 1e-6 and all(
+            math.dist(center, c) <= cfg.still_reach * size for _, c in self._track)
+        return quick, rested
 
     def _hand_gone(self) -> None:
         self._candidate = None
         self._held = None
-        self._hopped = False
+        self._hop_t = None
         self._track.clear()
 
     def update(self, letter: str | None, t: float, hand_center: tuple[float, float] | None = None,
@@ -91,9 +97,9 @@ class Speller:
             # The hand dropped out of view (not just a frame the tracker missed):
             # the next letter is new, even the same one.
             self._hand_gone()
-        moving = hand_center is not None and self._quick_move(t, hand_center, hand_size)
-        if moving and self._held and self._held[0] not in cfg.motion_letters:
-            self._hopped = True
+        moving, rested = self._follow(t, hand_center, hand_size) if hand_center is not None else (False, False)
+        if moving and self._held and self._held[0] not in cfg.motion_letters and self._hop_t is None:
+            self._hop_t = t
         if not signing:
             # An unsure moment keeps a committed letter but restarts an unfinished hold.
             if self._candidate is not None and not self._committed:
@@ -107,12 +113,15 @@ class Speller:
             # Back to the letter just committed after a brief other reading: still the same sign.
             self._candidate, self._since = letter, t
             self._committed = self._held is not None and letter == self._held[0]
-        if self._committed and self._hopped and not moving and self._held and letter == self._held[0] \
-                and math.dist(hand_center, self._held[1]) <= cfg.rearm_reach * hand_size:
-            # A hop that settled back where the letter was signed: the letter again.
-            self._since, self._committed, self._hopped = t, False, False
+        if self._hop_t is not None and rested:
+            # The move is over. Back at rest near where the letter was signed: the letter again,
+            # its hold counted from when the hand came to rest (never while it was moving).
+            if self._committed and self._held and letter == self._held[0] \
+                    and math.dist(hand_center, self._held[1]) <= cfg.rearm_reach * hand_size:
+                self._since, self._committed = t - cfg.settle_time, False
+            self._hop_t = None
         if not self._committed and t - self._since >= cfg.hold_time:
-            self._committed, self._hopped = True, False
+            self._committed, self._hop_t = True, None
             self._held = (letter, hand_center) if hand_center is not None else None
             self.edit(letter)
             return Commit(letter, t)

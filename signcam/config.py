@@ -17,10 +17,10 @@ class SpellingConfig:
     hold_time: float = 0.5  # seconds a letter must be held steady to be committed
     drop_time: float = 0.25  # seconds without a hand that count as the hand dropping (trackers miss frames)
     word_gap: float = 1.5  # seconds with no letter signed that end a word
-    # A letter is signed again after the hand moves away and back (a bounce or slide): it travels
-    # `rearm_move` hand sizes within `rearm_window` s (holding drifts ~0.01 a frame; a bounce or a
-    # cut jumps 0.3+), then rests within `rearm_reach` hand sizes of where the letter was
-    # committed, and the letter is held `hold_time` again from that rest. At rest = within
+    # A letter is signed again after the hand moves away and back (a bounce or slide): from rest
+    # it travels `rearm_move` hand sizes within `rearm_window` s (holding drifts ~0.01 a frame; a
+    # bounce or a cut jumps 0.3+), then rests again within `rearm_reach` hand sizes of where it
+    # signed the letter, and the letter is held `hold_time` again from that rest. At rest = within
     # `still_reach` hand sizes for `settle_time` s, which the top of a lift never is (there the
     # hand only turns round; counting the hold from there committed teal A.mp4 twice).
     rearm_move: float = 0.25

@@ -35,7 +35,9 @@ class Speller:
         self._last_letter_t: float | None = None
         self._last_hand_t: float | None = None
         self._held: tuple[str, tuple[float, float]] | None = None  # last committed letter and where
-        self._hop_t: float | None = None  # when a quick move since that commit began (not yet at rest)
+        self._settled = False  # the hand has been at rest since that commit
+        self._moved = False  # a quick move since then, and the hand not yet at rest again
+        self._run: tuple[str | None, float] = (None, 0.0)  # the reading of the last frames, since when
 
     @property
     def candidate(self) -> str | None:
@@ -71,7 +73,10 @@ class Speller:
         last `rearm_window` s; has it stayed within `still_reach` of here for `settle_time` s?"""
         cfg = self.config
         self._track.append((t, center))
-        while self._track[0][0] < t - max(cfg.rearm_window, cfg.settle_time) - 1e-6:
+        # Keep one centre older than the spans measured: camera frames come at any rate,
+        # never exactly `settle_time` apart.
+        span = max(cfg.rearm_window, cfg.settle_time)
+        while len(self._track) > 1 and self._track[1][0] <= t - span + 1e-6:
             self._track.popleft()
         recent = [c for s, c in self._track if s >= t - cfg.rearm_window - 1e-6]
         quick = math.dist(center, recent[0]) / max(size, 1e-6) >= cfg.rearm_move
@@ -83,7 +88,7 @@ class Speller:
     def _hand_gone(self) -> None:
         self._candidate = None
         self._held = None
-        self._hop_t = None
+        self._moved = self._settled = False
         self._track.clear()
 
     def update(self, letter: str | None, t: float, hand_center: tuple[float, float] | None = None,
@@ -97,9 +102,15 @@ class Speller:
             # The hand dropped out of view (not just a frame the tracker missed):
             # the next letter is new, even the same one.
             self._hand_gone()
-        moving, rested = self._follow(t, hand_center, hand_size) if hand_center is not None else (False, False)
-        if moving and self._held and self._held[0] not in cfg.motion_letters and self._hop_t is None:
-            self._hop_t = t
+        if letter != self._run[0]:
+            self._run = (letter, t)
+        quick, rested = self._follow(t, hand_center, hand_size) if hand_center is not None else (False, False)
+        if self._held and not self._settled and rested:
+            # Committed while the hand was still coming into place: where it rests is where the
+            # letter is signed, and only a move from there can sign it again.
+            self._settled, self._held = True, (self._held[0], hand_center)
+        elif quick and self._held and self._settled and self._held[0] not in cfg.motion_letters:
+            self._moved = True
         if not signing:
             # An unsure moment keeps a committed letter but restarts an unfinished hold.
             if self._candidate is not None and not self._committed:
@@ -113,15 +124,15 @@ class Speller:
             # Back to the letter just committed after a brief other reading: still the same sign.
             self._candidate, self._since = letter, t
             self._committed = self._held is not None and letter == self._held[0]
-        if self._hop_t is not None and rested:
+        if self._moved and rested:
             # The move is over. Back at rest near where the letter was signed: the letter again,
-            # its hold counted from when the hand came to rest (never while it was moving).
+            # its hold counted from when the hand came to rest and read it (never while moving).
             if self._committed and self._held and letter == self._held[0] \
                     and math.dist(hand_center, self._held[1]) <= cfg.rearm_reach * hand_size:
-                self._since, self._committed = t - cfg.settle_time, False
-            self._hop_t = None
+                self._since, self._committed = max(t - cfg.settle_time, self._run[1]), False
+            self._moved = False
         if not self._committed and t - self._since >= cfg.hold_time:
-            self._committed, self._hop_t = True, None
+            self._committed, self._moved, self._settled = True, False, rested
             self._held = (letter, hand_center) if hand_center is not None else None
             self.edit(letter)
             return Commit(letter, t)

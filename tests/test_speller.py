@@ -68,6 +68,44 @@ def test_the_second_hold_starts_when_the_hand_is_at_rest_again():
         assert sp.transcript == expected, after
 
 
+def play(speller, script, fps=FPS, jitter=0.0, seed=0):
+    """Like `feed`, at any frame rate, with camera-like timestamp jitter (seconds), and the hand
+    given whenever a centre is (also while the reading is unsure). Centres may be functions of
+    the fraction of the step done."""
+    rng, t = np.random.default_rng(seed), 0.0
+    for letter, seconds, center in script:
+        n = int(round(seconds * fps))
+        for i in range(n):
+            c = center(i / n) if callable(center) else center
+            speller.update(letter, t + rng.uniform(-jitter, jitter), c, 100.0)
+            t += 1 / fps
+    return speller.transcript
+
+
+def lift(peak, frac):
+    return (100.0, 100.0 - peak * np.sin(np.pi * frac))
+
+
+@pytest.mark.parametrize("fps,jitter", [(15, 0.0), (25, 0.0), (30, 0.003), (60, 0.002)])
+def test_a_bounce_doubles_the_letter_at_any_frame_rate(fps, jitter):
+    script = [("L", 0.8, STILL), ("L", 0.3, lambda f: lift(40.0, f)), ("L", 1.0, STILL)]
+    assert play(Speller(SpellingConfig(hold_time=0.5)), script, fps, jitter) == "LL"
+
+
+def test_the_second_hold_counts_only_while_the_letter_is_read():
+    # Back at rest after a bounce but unsure (`nothing`) for 0.4 s: that is no part of the hold.
+    bounced = [("L", 0.8, STILL), ("L", 0.3, lambda f: lift(40.0, f)), ("nothing", 0.4, STILL)]
+    assert play(Speller(SpellingConfig(hold_time=0.5)), bounced + [("L", 0.3, STILL)]) == "L"
+    assert play(Speller(SpellingConfig(hold_time=0.5)), bounced + [("L", 0.6, STILL)]) == "LL"
+
+
+def test_a_letter_read_while_the_hand_glides_into_place_is_not_doubled():
+    # The hand comes up into place already shaped as L (read from the start), 0.3 hand sizes
+    # every 0.1 s for 0.7 s, so the letter commits on the way; then it rests.
+    script = [("L", 0.7, lambda f: (100.0, 310.0 - 210.0 * f)), ("L", 1.5, STILL)]
+    assert play(Speller(SpellingConfig(hold_time=0.5)), script) == "L"
+
+
 def test_slow_drift_while_holding_is_not_a_repeat():
     sp = Speller(SpellingConfig(hold_time=0.5))
     t = 0.0

@@ -10,9 +10,9 @@ FPS = 30
 STILL = (100.0, 100.0)
 
 
-def feed(speller, script, start=0.0, size=100.0):
+def feed(speller, script, size=100.0):
     """script: list of (letter or None, seconds, hand centre or None). Returns the commits and end time."""
-    t, commits = start, []
+    t, commits = 0.0, []
     for letter, seconds, center in script:
         for _ in range(int(round(seconds * FPS))):
             c = speller.update(letter, t, center if letter else None, size)
@@ -166,14 +166,8 @@ def test_smoother_reports_nothing_below_the_threshold_and_resets_without_a_hand(
 
 
 def test_a_dip_in_confidence_with_the_hand_up_does_not_commit_again():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    feed(sp, [("E", 0.8, STILL)])
-    t = 0.8
-    for _ in range(20):  # unsure for 0.66 s, hand still in view
-        sp.update(None, t, STILL, 100.0)
-        t += 1 / FPS
-    feed(sp, [("E", 0.8, STILL)], start=t)
-    assert sp.transcript == "E"
+    # Unsure for 0.66 s, the hand still in view.
+    assert play(Speller(SpellingConfig(hold_time=0.5)), [("E", 0.8, STILL), (None, 0.66, STILL), ("E", 0.8, STILL)]) == "E"
 
 
 def test_an_unfinished_hold_restarts_after_an_unsure_moment():

@@ -77,7 +77,8 @@ class Recognizer:
         with_crop = [x for x in located if x.crop is not None]
         t0 = time.perf_counter()
         probs = self.classifier.predict_batch(np.stack([x.crop.image for x in with_crop]),
-                                              np.stack([x.crop.landmarks for x in with_crop])) if with_crop else []
+                                              np.stack([x.crop.landmarks for x in with_crop]),
+                                              [x.hand.handedness for x in with_crop]) if with_crop else []
         ms = (time.perf_counter() - t0) * 1e3
         it = iter(probs)
         out = []

@@ -1,0 +1,158 @@
+"""Cross-validation by person: each fold holds out whole sources and trains on the rest.
+
+A source is a person or one webcam session (`Samples.sources`): Massey's handN, a folder of
+`letters/signers`, keptsecret-train. Frames of one source are near-duplicates, so a fold that
+split a source would measure memory, not reading a new person.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from signcam.progress import Progress
+
+from .metrics import plot_confusion, summarize
+from .prepare import Samples
+from .train import TrainConfig, write_json_atomic
+
+
+def source_folds(sources: np.ndarray, k: int) -> list[list[str]]:
+    """K folds of whole sources, each about 1/K of them: sources sorted by size are dealt out
+    back and forth (0, 1, .., K-1, K-1, .., 0, ...), so folds also get similar sample counts."""
+    names, sizes = np.unique(sources, return_counts=True)
+    if k < 2:
+        raise ValueError("cross-validation needs at least 2 folds")
+    if len(names) < k:
+        raise ValueError(f"{k} folds need at least {k} sources; the data has {len(names)}: {', '.join(names)}")
+    folds: list[list[str]] = [[] for _ in range(k)]
+    for rank, i in enumerate(np.argsort(-sizes, kind="stable")):
+        lap, pos = divmod(rank, k)
+        folds[pos if lap % 2 == 0 else k - 1 - pos].append(str(names[i]))
+    return folds
+
+
+def _train_and_predict(train_s: Samples, held: Samples, labels: list[str], cfg: TrainConfig, fold_dir: Path,
+                       landmarks_only: bool, tests: dict[str, Samples], log) -> tuple[np.ndarray, dict]:
+    """Probabilities over `labels` for the held-out samples, and accuracy on each extra test set."""
+    from signcam.classifier import load_classifier
+
+    from .evaluate import predict_samples
+    from .train import train
+
+    if landmarks_only:
+        probs, test_probs = _landmark_head_only(train_s, held, labels, cfg, tests)
+    else:
+        train(train_s, cfg, fold_dir, resume=True, log=log)
+        classifier = load_classifier(fold_dir / "model.keras")
+        probs = _in_order(predict_samples(classifier, held), classifier.info.labels, labels)
+        test_probs = {name: _in_order(predict_samples(classifier, s), classifier.info.labels, labels)
+                      for name, s in tests.items()}
+    test_acc = {name: _accuracy(p, s.labels, labels) for (name, p), s in zip(test_probs.items(), tests.values())}
+    return probs, test_acc
+
+
+def _in_order(probs: np.ndarray, have: list[str], want: list[str]) -> np.ndarray:
+    """Columns rearranged to `want` (a fold may lack a letter that another has: its column is 0)."""
+    out = np.zeros((len(probs), len(want)), np.float32)
+    for j, name in enumerate(have):
+        if name in want:
+            out[:, want.index(name)] = probs[:, j]
+    return out
+
+
+def _accuracy(probs: np.ndarray, truth: np.ndarray, labels: list[str]) -> float:
+    known = np.isin(truth, labels)
+    pred = np.array(labels)[probs.argmax(axis=1)]
+    return round(float(np.mean(pred[known] == truth[known])), 4) if known.any() else float("nan")
+
+
+def _landmark_head_only(train_s: Samples, held: Samples, labels: list[str], cfg: TrainConfig,
+                        tests: dict[str, Samples]) -> tuple[np.ndarray, dict]:
+    """The landmark head alone, trained as phase 0 trains it: a quick measure of landmark features."""
+    from .model import build_landmark_model
+    from .train import fit_landmark_head, model_landmarks
+
+    fold_labels = sorted(set(train_s.labels))
+    index = {c: i for i, c in enumerate(fold_labels)}
+    model = build_landmark_model(len(fold_labels), tuple(cfg.features), cfg.use_z)
+    fit_landmark_head(model, train_s, held.subset(np.zeros(len(held), bool)), index, cfg)
+    predict = lambda s: _in_order(model.predict(model_landmarks(s, cfg), batch_size=256, verbose=0),  # noqa: E731
+                                  fold_labels, labels)
+    return predict(held), {name: predict(s) for name, s in tests.items()}
+
+
+def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_only: bool = False,
+             tests: dict[str, Samples] | None = None, log=print) -> dict:
+    """Train K times, each time without one fold's sources; score every source on the model that never
+    saw it. A finished fold is kept on disk (fold_N/result.json): a killed run continues where it stopped."""
+    out.mkdir(parents=True, exist_ok=True)
+    tests = tests or {}
+    labels = sorted(set(samples.labels))
+    folds = source_folds(samples.sources, k)
+    probs = np.zeros((len(samples), len(labels)), np.float32)
+    test_acc: dict[str, list[float]] = {name: [] for name in tests}
+    bar = Progress(k, "crossval")
+    for n, fold in enumerate(folds):
+        fold_dir = out / f"fold_{n + 1}"
+        fold_dir.mkdir(exist_ok=True)
+        held_mask = np.isin(samples.sources, fold)
+        done = fold_dir / "result.json"
+        if done.is_file() and json.loads(done.read_text()).get("sources") == fold:
+            saved = np.load(fold_dir / "probs.npy")
+            fold_tests = json.loads(done.read_text())["tests"]
+            log(f"fold {n + 1}/{k}: already done ({', '.join(fold)})")
+        else:
+            log(f"fold {n + 1}/{k}: holding out {', '.join(fold)} ({int(held_mask.sum())} crops), "
+                f"training on {int((~held_mask).sum())}")
+            saved, fold_tests = _train_and_predict(samples.subset(~held_mask), samples.subset(held_mask), labels,
+                                                   cfg, fold_dir, landmarks_only, tests, log)
+            np.save(fold_dir / "probs.npy", saved)
+            write_json_atomic(done, {"sources": fold, "tests": fold_tests})
+        probs[held_mask] = saved
+        for name, acc in fold_tests.items():
+            test_acc[name].append(acc)
+        bar.update(1, f"fold {n + 1} done")
+    bar.close()
+    return summarize_crossval(samples, labels, probs, folds, test_acc, cfg, landmarks_only, out)
+
+
+def summarize_crossval(samples: Samples, labels: list[str], probs: np.ndarray, folds: list[list[str]],
+                       test_acc: dict[str, list[float]], cfg: TrainConfig, landmarks_only: bool, out: Path) -> dict:
+    pred = np.array(labels)[probs.argmax(axis=1)]
+    per_source = {}
+    for source in sorted(set(samples.sources)):
+        m = samples.sources == source
+        per_source[source] = {"accuracy": round(float(np.mean(pred[m] == samples.labels[m])), 4), "crops": int(m.sum())}
+    accs = [v["accuracy"] for v in per_source.values()]
+    worst = min(per_source, key=lambda s: per_source[s]["accuracy"])
+    overall = summarize(samples.labels, pred, labels)
+    result = {"folds": folds, "per_source": per_source, "mean_over_sources": round(float(np.mean(accs)), 4),
+              "worst_source": {"source": worst, **per_source[worst]},
+              "pooled_accuracy": overall["accuracy"],
+              "per_letter_recall": {c: m["recall"] for c, m in overall["per_class"].items()},
+              "tests": {name: {"per_fold": accs_, "mean": round(float(np.mean(accs_)), 4)}
+                        for name, accs_ in test_acc.items()},
+              "landmarks_only": landmarks_only, "config": cfg.__dict__,
+              "labels": labels, "confusion": overall["confusion"]}
+    write_json_atomic(out / "crossval.json", result)
+    plot_confusion(overall["confusion"], labels, out / "crossval_confusion.png",
+                   f"cross-validation by source ({len(folds)} folds): mean over sources "
+                   f"{result['mean_over_sources']:.3f}, pooled {overall['accuracy']:.3f}")
+    return result
+
+
+def report_lines(result: dict) -> list[str]:
+    lines = [f"{'held-out source':<28} {'crops':>6} {'accuracy':>8}"]
+    for source, v in sorted(result["per_source"].items(), key=lambda kv: kv[1]["accuracy"]):
+        lines.append(f"{source:<28} {v['crops']:>6} {v['accuracy']:>8.4f}")
+    w = result["worst_source"]
+    lines += [f"mean over {len(result['per_source'])} sources: {result['mean_over_sources']:.4f} "
+              f"(pooled {result['pooled_accuracy']:.4f}); worst: {w['source']} {w['accuracy']:.4f}",
+              "recall per letter: " + " ".join(f"{c} {r:.2f}" for c, r in result["per_letter_recall"].items()
+                                               if r is not None)]
+    for name, t in result["tests"].items():
+        lines.append(f"{name}: mean over fold models {t['mean']:.4f} (" +
+                     ", ".join(f"{a:.3f}" for a in t["per_fold"]) + ")")
+    return lines

@@ -18,7 +18,7 @@ def cmd_read(args) -> int:
     classifier = load_classifier(config.model)
     jsonl = open(args.jsonl, "w") if args.jsonl else None
     try:
-        read_sources(args.sources, classifier, config, sys.stdout, jsonl)
+        read_sources(args.sources, classifier, config, sys.stdout, jsonl, full=args.full)
     finally:
         if jsonl:
             jsonl.close()
@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="video file, image folder or camera index")
     p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")
     p.add_argument("--jsonl", type=Path, help="write one JSON object per frame to this file")
+    p.add_argument("--full", action="store_true",
+                   help="with --jsonl: also every probability and the 21 landmarks per frame (to replay offline)")
     p.set_defaults(func=cmd_read)
     p = sub.add_parser("bench", help="measure the live pipeline's speed, latency and memory on video files")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="video files")

@@ -33,11 +33,12 @@ def read_source(spec: str, classifier: LetterClassifier, config: Config,
 
 
 def read_sources(specs: Iterable[str], classifier: LetterClassifier, config: Config, out: TextIO,
-                 jsonl: TextIO | None = None) -> dict[str, str]:
+                 jsonl: TextIO | None = None, full: bool = False) -> dict[str, str]:
     results = {}
     for spec in specs:
         def write_json(reading: Reading, spec=spec) -> None:
-            jsonl.write(json.dumps({"source": spec, **reading.to_json()}) + "\n")
+            row = reading.to_dump() if full else reading.to_json()
+            jsonl.write(json.dumps({"source": spec, **row}) + "\n")
 
         results[spec] = read_source(spec, classifier, config, write_json if jsonl else None)
         out.write(f"{spec}\t{results[spec]}\n")

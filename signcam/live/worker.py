@@ -120,7 +120,9 @@ class InferenceWorker:
         self._requests.put(apply)
 
     def set_threshold(self, value: float) -> None:
-        self._requests.put(lambda: setattr(self.config.smoothing, "threshold", value))
+        def apply() -> None:
+            self.config.smoothing.threshold = self.config.spelling.threshold = value
+        self._requests.put(apply)
 
     def set_hold_time(self, seconds: float) -> None:
         self._requests.put(lambda: setattr(self.config.spelling, "hold_time", seconds))
@@ -158,7 +160,7 @@ class InferenceWorker:
 
     def _install_recognizer(self, classifier) -> None:
         recognizer = Recognizer(classifier, self._tracker, self.config)
-        recognizer.speller.text = self._speller.text
+        recognizer.speller.text, recognizer.speller.word_probs = self._speller.text, self._speller.word_probs
         self._speller, self._recognizer = recognizer.speller, recognizer
 
     def _load(self, path: Path | None):

@@ -16,7 +16,7 @@ class SmoothingConfig:
 class MotionConfig:
     lag: float = 0.1  # seconds over which speeds are measured
     # Still: the hand's centre and its shape each move under these (hand sizes per second).
-    still_hand: float = 0.5
+    still_hand: float = 1.5
     still_fingers: float = 0.3
 
 
@@ -26,9 +26,10 @@ class StrokeConfig:
     min_frames: int = 6  # frames a stroke needs at least
     start_step: int = 2  # frames between the stroke starts tried
     min_extent: float = 0.5  # hand sizes the fingertip must travel: a still hand draws nothing
-    # Mean distance to the nearest template (path scaled to extent 1): synthetic J and Z paths
-    # (noise, speed, size, 25° turns) give 0.07 or less in 95 of 100; lines, V, N, circles 0.1+.
-    max_distance: float = 0.08
+    # Mean distance to the nearest template (path scaled to extent 1), per letter. Set on synthetic
+    # paths with loose corners, rounded strokes, aspect 0.6-1.6, 25° turns, uneven speed and noise:
+    # 80% of such Zs are within 0.14 (lines and N-shapes: 95% beyond 0.15), 85% of Js within 0.10.
+    max_distance: dict = field(default_factory=lambda: {"J": 0.10, "Z": 0.14})
     shape_share: float = 0.6  # share of the frames showing the letter's handshape (fingers out)
 
 
@@ -77,3 +78,4 @@ class Config:
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
     spelling: SpellingConfig = field(default_factory=SpellingConfig)
+    suggestions: bool = True  # word suggestions while a word is spelled (signcam/words.py)

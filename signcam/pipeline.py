@@ -45,6 +45,7 @@ class Reading:
     timings: dict
     latency_ms: float  # from frame capture to this reading
     probs: np.ndarray | None = None  # this frame's full probability vector (None: no hand)
+    suggestions: list[str] = field(default_factory=list)  # up to 3 words for the word being spelled
 
     def to_json(self) -> dict:
         return {"frame": self.frame_index, "t": round(self.t, 3), "hand": self.hand is not None,
@@ -69,6 +70,17 @@ class Recognizer:
         self.labels = classifier.info.labels
         self.smoother = Smoother(self.labels, config.smoothing)
         self.speller = Speller(config.spelling, self.labels)
+        self._suggested: tuple[str, list[str]] = ("", [])  # for which text, which words
+
+    def suggestions(self) -> list[str]:
+        """Suggestions for the current word, worked out again only when the text changes."""
+        if not self.config.suggestions:
+            return []
+        text = self.speller.text
+        if text != self._suggested[0]:
+            from .words import shared_suggester
+            self._suggested = (text, shared_suggester().for_speller(self.speller))
+        return self._suggested[1]
 
     def locate(self, frame: Frame) -> Located:
         t0 = time.perf_counter()
@@ -108,7 +120,8 @@ class Recognizer:
         now = time.perf_counter()
         return Reading(frame.index, t, hand, located.crop.box if located.crop else None, raw, raw_conf,
                        letter, conf, top3, self.speller.hold_progress(t), commit.symbol if commit else None,
-                       self.speller.transcript, located.timings, (now - frame.t_capture) * 1e3, probs)
+                       self.speller.transcript, located.timings, (now - frame.t_capture) * 1e3, probs,
+                       self.suggestions())
 
     def process(self, frame: Frame) -> Reading:
         located = self.locate(frame)

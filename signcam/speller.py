@@ -38,7 +38,8 @@ class Speller:
     def __init__(self, config: SpellingConfig, labels: list[str] | tuple[str, ...] = ()):
         self.config = config
         self.labels = list(labels)
-        self.text = ""
+        self._text = ""
+        self._evidence: list[np.ndarray | None] = []  # per character of the text: what it was read from
         self.motion = MotionMeter(config.motion)
         self.strokes = StrokeReader(config.strokes)
         idx = {label: i for i, label in enumerate(self.labels)}
@@ -55,7 +56,6 @@ class Speller:
         self._last_hand_t: float | None = None
         self._last_sign_t: float | None = None
         self.last_motion: Motion | None = None
-        self.word_probs: list[np.ndarray] = []  # evidence of each letter of the word being spelled
 
     # ---- what the window shows
     @property
@@ -74,21 +74,63 @@ class Speller:
     def transcript(self) -> str:
         return " ".join(self.text.split())
 
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        """Text set from outside (typed by the user): characters kept keep their evidence."""
+        keep = 0
+        while keep < min(len(value), len(self._text)) and value[keep] == self._text[keep]:
+            keep += 1
+        self._evidence = self._evidence[:keep] + [self._one_hot(c) for c in value[keep:]]
+        self._text = value
+
+    def carry_from(self, other: "Speller") -> None:
+        """Take over another speller's text with its evidence (a new source or model, same text)."""
+        self._text, self._evidence = other._text, list(other._evidence)
+
+    def words(self) -> list[tuple[str, list[np.ndarray]]]:
+        """Each word of the text with the evidence of each of its letters."""
+        out, start = [], 0
+        for i, ch in enumerate(self._text + " "):
+            if ch == " ":
+                if i > start:
+                    out.append((self._text[start:i], [e for e in self._evidence[start:i] if e is not None]))
+                start = i + 1
+        return out
+
+    def word_evidence(self) -> list[np.ndarray]:
+        """The evidence of each letter of the last word (what suggestions rank from)."""
+        words = self.words()
+        return words[-1][1] if words else []
+
+    def current_word(self) -> str:
+        """The word being spelled, or the one just finished (the text's last word)."""
+        words = self.words()
+        return words[-1][0] if words else ""
+
+    def accept(self, word: str) -> None:
+        """Replace the last word by a chosen suggestion (the user's pick, never automatic)."""
+        body = self._text.rstrip(" ")
+        start = len(body) - len(self.current_word())
+        self.text = body[:start] + word.upper() + " "
+
     def clear(self) -> None:
         self.text = ""
-        self.word_probs = []
 
-    def edit(self, symbol: str) -> None:
+    def edit(self, symbol: str, evidence: np.ndarray | None = None) -> None:
         """Apply a committed symbol (also used by the window's Space/Backspace buttons)."""
         if symbol == self.config.delete_label:
-            self.text = self.text[:-1]
-            self.word_probs = self.word_probs[:-1]
+            self._text, self._evidence = self._text[:-1], self._evidence[:-1]
         elif symbol == self.config.space_label:
-            if self.text and not self.text.endswith(" "):
-                self.text += " "
-            self.word_probs = []
+            if self._text and not self._text.endswith(" "):
+                self._text += " "
+                self._evidence.append(None)
         else:
-            self.text += symbol
+            self._text += symbol
+            self._evidence.append(evidence if evidence is not None else self._one_hot(symbol))
 
     # ---- decoding
     def _reset_segment(self) -> None:
@@ -117,19 +159,18 @@ class Speller:
 
     def _commit(self, symbol: str, t: float, probs: np.ndarray | None, replaced: str | None = None) -> Commit:
         if replaced is not None:
-            self.text = self.text[:-1]
-            self.word_probs = self.word_probs[:-1]
-        self.edit(symbol)
-        if symbol not in (self.config.space_label, self.config.delete_label):
-            self.word_probs.append(probs if probs is not None else self._one_hot(symbol))
+            self.edit(self.config.delete_label)
+        self.edit(symbol, probs)
         self._last, self._released, self._spent = Commit(symbol, t, replaced, probs), False, True
         self._bounced = False
         return self._last
 
-    def _one_hot(self, symbol: str) -> np.ndarray:
+    def _one_hot(self, symbol: str) -> np.ndarray | None:
+        if symbol == " ":
+            return None
         p = np.zeros(len(self.labels), dtype=np.float32)
-        if symbol in self.labels:
-            p[self.labels.index(symbol)] = 1.0
+        if symbol.upper() in self.labels:
+            p[self.labels.index(symbol.upper())] = 1.0
         return p
 
     def update(self, t: float, probs: np.ndarray | None, landmarks: np.ndarray | None) -> Commit | None:
@@ -191,6 +232,8 @@ class Speller:
             return None
         symbol = self.labels[cand]
         last = self._last.symbol if self._last is not None else None
+        if last in self._stroke_starts and cand in self._stroke_starts[last]:
+            symbol = last  # the I a J ends in, the pointing hand after a Z: still that letter's sign
         if symbol != last:
             self._release()  # another sign held: the next one may be the last letter again
         elif self._bounced and self._near_commit(center, size):
@@ -201,6 +244,7 @@ class Speller:
         if self._last is not None and symbol == self._last.symbol and not self._released:
             self._spent = True  # the same sign, no release in between: still the one committed
             return None
+        symbol = self.labels[cand]
         self._where = (center, size)
         return self._commit(symbol, t, mean.astype(np.float32))
 

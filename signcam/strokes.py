@@ -119,15 +119,17 @@ class StrokeReader:
             self._track.popleft()
         # A stroke is read when it ends: the hand comes to rest after drawing it.
         if not still:
+            if t - self._quiet_until < cfg.window:
+                self._quiet_until = t  # still moving on from the last stroke: part of its ending
             return None
         frames = [f for f in self._track if f[0] > self._quiet_until]
         if len(frames) < cfg.min_frames:
             return None
         best: Stroke | None = None
         for letter, (tip, out) in DRAWN_BY.items():
-            shaped = sum(out <= fingers and not (fingers - out - {"thumb"}) for _, _, _, fingers in frames)
-            if shaped < cfg.shape_share * len(frames):
-                continue
+            shaped = np.array([fingers == out for _, _, _, fingers in frames])
+            if shaped.mean() < cfg.shape_share / 2:
+                continue  # not even the part of the window a stroke could take shows the handshape
             size = float(np.median([s for _, _, s, _ in frames]))
             path = np.stack([lm[tip] for _, lm, _, _ in frames]) / size
             # The stroke may begin anywhere in the window (after the hand came in, or rested).
@@ -136,9 +138,13 @@ class StrokeReader:
                 extent = float((part.max(axis=0) - part.min(axis=0)).max())
                 if extent < cfg.min_extent:
                     break  # later starts only travel less
+                if shaped[start:].mean() < cfg.shape_share:
+                    continue  # the stroke's own frames must show the letter's handshape
                 name, distance = match(part)
-                if name == letter and distance <= cfg.max_distance and (best is None or distance < best.distance):
+                if name == letter and distance <= cfg.max_distance[letter] and (best is None or distance < best.distance):
                     best = Stroke(letter, distance, extent, frames[start][0])
         if best is not None:
+            # The rest of this movement belongs to the stroke just read: only frames after it can
+            # make the next one.
             self._quiet_until = t
         return best

@@ -53,6 +53,12 @@ def english_words(max_words: int = 40000) -> tuple[tuple[str, ...], np.ndarray]:
     return tuple(w for w, _ in items), np.array([-math.log(c / total) for _, c in items])
 
 
+@lru_cache(maxsize=1)
+def shared_suggester() -> "Suggester":
+    """One suggester per process (building it reads the word list: about a second)."""
+    return Suggester()
+
+
 class Suggester:
     def __init__(self, costs: WordCosts | None = None, words: list[str] | None = None,
                  neglog_freq: np.ndarray | None = None):
@@ -105,6 +111,20 @@ class Suggester:
         to_come = c.to_come * (n_word - np.arange(n_word + 1))
         best = (prev + to_come).min(axis=1)
         return best + c.frequency * freq, ws
+
+    def for_speller(self, speller, k: int = 3) -> list[str]:
+        """Suggestions for the word the speller is spelling (none before its first letter)."""
+        if not speller.current_word():
+            return []
+        return [w for w, _ in self.suggest(speller.word_evidence(), speller.labels, k)]
+
+    def corrected(self, speller) -> str:
+        """The transcript with every word replaced by its best suggestion (for `read --words`)."""
+        out = []
+        for word, evidence in speller.words():
+            best = self.suggest(evidence, speller.labels, 1) if len(evidence) == len(word) else []
+            out.append(best[0][0] if best else word)
+        return " ".join(out)
 
     def suggest(self, evidence: list[np.ndarray], labels: list[str], k: int = 3) -> list[tuple[str, float]]:
         """Up to k (word, cost) for the letters spelled so far, best first (lower cost is better)."""

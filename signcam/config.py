@@ -50,6 +50,7 @@ class SpellingConfig:
     # where it was signed, its size within a factor `rearm_scale` (not much nearer the camera or further).
     rearm_reach: float = 1.5
     rearm_scale: float = 1.3
+    evidence_window: float = 0.2  # a still segment's latest frames that can show a new sign began
     drop_time: float = 0.25  # seconds without a hand that count as the hand dropping (trackers miss frames)
     word_gap: float = 1.5  # seconds with no sign read that end a word
     motion_letters: tuple[str, ...] = ("J", "Z")  # read from their strokes only, never from a still frame

@@ -17,6 +17,7 @@ and edit the text; a pause with no sign ends a word.
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,12 +135,14 @@ class Speller:
 
     # ---- decoding
     def _reset_segment(self) -> None:
-        self._sum: np.ndarray | None = None
+        self._recent: deque[tuple[float, np.ndarray]] = deque()  # the segment's latest still frames
+        self._sum: np.ndarray | None = None  # ... and the sum of all of them
         self._n = 0
         self._cand: int | None = None
         self._cand_since = 0.0
         self._needed = self.config.hold_time
         self._spent = False  # this still segment has committed its sign
+        self._segment_start = 0.0
 
     def _release(self) -> None:
         self._released, self._bounced = True, False
@@ -211,20 +214,32 @@ class Speller:
     def _still(self, t: float, probs: np.ndarray, center: np.ndarray, size: float) -> Commit | None:
         cfg = self.config
         p = np.where(self._still_mask, probs, 0.0)
-        self._sum = p if self._sum is None else self._sum + p
-        self._n += 1
+        if not self._recent:
+            # The hold counts from the first still frame. (Counting from `lag` earlier, when the
+            # hand had in fact stopped, committed more passing shapes on the clips.)
+            self._segment_start = t
+            self._sum, self._n = np.zeros_like(p), 0
+        self._recent.append((t, p))
+        while self._recent[0][0] < t - cfg.evidence_window:
+            self._recent.popleft()
+        self._sum, self._n = self._sum + p, self._n + 1
+        recent = np.mean([q for _, q in self._recent], axis=0)
+        if self._cand is not None and int(recent.argmax()) != self._cand and recent.max() >= cfg.threshold:
+            # The latest frames clearly show another sign (the shape changed without the fingers
+            # seeming to move much): its own segment, from those frames.
+            self._sum, self._n = recent * len(self._recent), len(self._recent)
+        # The segment's sign: the mean of all its frames, so a long steady hold outvotes a flicker.
         mean = self._sum / self._n
         best = int(mean.argmax())
         conf = float(mean[best])
         cand = best if conf >= cfg.threshold else None
         if cand != self._cand:
             if self._cand is not None and cand is not None:
-                # Another sign in the same still stretch: a new segment for it, from this frame.
-                self._sum, self._n = p.copy(), 1
                 if self._spent:
                     self._release()
                 self._spent = False
-            self._cand, self._cand_since = cand, t
+            self._cand, self._cand_since = cand, max(t if self._cand is not None else self._segment_start,
+                                                     self._segment_start)
         if cand is None or self._spent:
             return None
         self._needed = self.hold_needed(conf)

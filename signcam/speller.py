@@ -252,7 +252,12 @@ class Speller:
         if symbol != last:
             self._release()  # another sign held: the next one may be the last letter again
         elif self._bounced and self._near_commit(center, size):
-            self._release()  # back at rest where it was signed after a bounce: the letter again
+            # Back at rest where it was signed after a bounce: the letter again, but only after the
+            # full hold. A doubled letter is the reading most easily made by mistake (a hand lifted
+            # and lowered again), and one missed is cheap to get back (suggestions add doubles).
+            if t - self._cand_since + 1e-6 < cfg.hold_time:
+                return None
+            self._release()
         if cand == self._idle:
             self._spent = True  # `nothing` is held, not written
             return None

@@ -35,22 +35,25 @@ def source_folds(sources: np.ndarray, k: int) -> list[list[str]]:
 
 def _train_and_predict(train_s: Samples, held: Samples, labels: list[str], cfg: TrainConfig, fold_dir: Path,
                        landmarks_only: bool, tests: dict[str, Samples], log) -> tuple[np.ndarray, dict]:
-    """Probabilities over `labels` for the held-out samples, and accuracy on each extra test set."""
-    from signcam.classifier import load_classifier
+    """Per head (landmarks; crop + landmarks), probabilities over `labels` for the held-out samples
+    and for each extra test set: arrays (heads, N, labels)."""
+    from signcam.classifier import load_classifier, model_view
 
-    from .evaluate import predict_samples
+    from .model import head_outputs
     from .train import train
 
     if landmarks_only:
-        probs, test_probs = _landmark_head_only(train_s, held, labels, cfg, tests)
-    else:
-        train(train_s, cfg, fold_dir, resume=True, log=log)
-        classifier = load_classifier(fold_dir / "model.keras")
-        probs = _in_order(predict_samples(classifier, held), classifier.info.labels, labels)
-        test_probs = {name: _in_order(predict_samples(classifier, s), classifier.info.labels, labels)
-                      for name, s in tests.items()}
-    test_acc = {name: _accuracy(p, s.labels, labels) for (name, p), s in zip(test_probs.items(), tests.values())}
-    return probs, test_acc
+        return _landmark_head_only(train_s, held, labels, cfg, tests)
+    train(train_s, cfg, fold_dir, resume=True, log=log)
+    classifier = load_classifier(fold_dir / "model.keras")
+    heads = head_outputs(classifier.model)
+
+    def predict(s: Samples) -> np.ndarray:
+        crops, lms = model_view(classifier.info, s.crops, s.landmarks, s.handedness)
+        outs = heads.predict({"crop": crops, "landmarks": lms}, batch_size=64, verbose=0)
+        return np.stack([_in_order(o, classifier.info.labels, labels) for o in outs])
+
+    return predict(held), {name: predict(s) for name, s in tests.items()}
 
 
 def _in_order(probs: np.ndarray, have: list[str], want: list[str]) -> np.ndarray:
@@ -62,6 +65,11 @@ def _in_order(probs: np.ndarray, have: list[str], want: list[str]) -> np.ndarray
     return out
 
 
+def combine(heads: np.ndarray, landmark_weight: float) -> np.ndarray:
+    """The app's reading from the heads' probabilities (one head: itself)."""
+    return heads[0] if len(heads) == 1 else landmark_weight * heads[0] + (1 - landmark_weight) * heads[1]
+
+
 def _accuracy(probs: np.ndarray, truth: np.ndarray, labels: list[str]) -> float:
     known = np.isin(truth, labels)
     pred = np.array(labels)[probs.argmax(axis=1)]
@@ -70,7 +78,8 @@ def _accuracy(probs: np.ndarray, truth: np.ndarray, labels: list[str]) -> float:
 
 def _landmark_head_only(train_s: Samples, held: Samples, labels: list[str], cfg: TrainConfig,
                         tests: dict[str, Samples]) -> tuple[np.ndarray, dict]:
-    """The landmark head alone, trained as phase 0 trains it: a quick measure of landmark features."""
+    """The landmark head alone, trained as phase 0 trains it: a quick measure of landmark features.
+    Arrays (1, N, labels)."""
     from .model import build_landmark_model
     from .train import fit_landmark_head, model_landmarks
 
@@ -79,7 +88,7 @@ def _landmark_head_only(train_s: Samples, held: Samples, labels: list[str], cfg:
     model = build_landmark_model(len(fold_labels), tuple(cfg.features), cfg.use_z)
     fit_landmark_head(model, train_s, held.subset(np.zeros(len(held), bool)), index, cfg)
     predict = lambda s: _in_order(model.predict(model_landmarks(s, cfg), batch_size=256, verbose=0),  # noqa: E731
-                                  fold_labels, labels)
+                                  fold_labels, labels)[None]
     return predict(held), {name: predict(s) for name, s in tests.items()}
 
 
@@ -91,8 +100,8 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
     tests = tests or {}
     labels = sorted(set(samples.labels))
     folds = source_folds(samples.sources, k)
-    probs = np.zeros((len(samples), len(labels)), np.float32)
-    test_acc: dict[str, list[float]] = {name: [] for name in tests}
+    heads = np.zeros((1 if landmarks_only else 2, len(samples), len(labels)), np.float32)
+    test_heads: dict[str, list[np.ndarray]] = {name: [] for name in tests}
     bar = Progress(k, "crossval")
     for n, fold in enumerate(folds):
         fold_dir = out / f"fold_{n + 1}"
@@ -100,32 +109,45 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
         held_mask = np.isin(samples.sources, fold)
         done = fold_dir / "result.json"
         if done.is_file() and json.loads(done.read_text()).get("sources") == fold:
-            saved = np.load(fold_dir / "probs.npy")
-            fold_tests = json.loads(done.read_text())["tests"]
+            with np.load(fold_dir / "probs.npz") as z:
+                saved, fold_tests = z["held"], {name: z[f"test_{name}"] for name in tests}
             log(f"fold {n + 1}/{k}: already done ({', '.join(fold)})")
         else:
             log(f"fold {n + 1}/{k}: holding out {', '.join(fold)} ({int(held_mask.sum())} crops), "
                 f"training on {int((~held_mask).sum())}")
             saved, fold_tests = _train_and_predict(samples.subset(~held_mask), samples.subset(held_mask), labels,
                                                    cfg, fold_dir, landmarks_only, tests, log)
-            np.save(fold_dir / "probs.npy", saved)
-            write_json_atomic(done, {"sources": fold, "tests": fold_tests})
-        probs[held_mask] = saved
-        for name, acc in fold_tests.items():
-            test_acc[name].append(acc)
+            np.savez(fold_dir / "probs.npz", held=saved, **{f"test_{name}": p for name, p in fold_tests.items()})
+            write_json_atomic(done, {"sources": fold})
+        heads[:, held_mask] = saved
+        for name, p in fold_tests.items():
+            test_heads[name].append(p)
         bar.update(1, f"fold {n + 1} done")
     bar.close()
-    return summarize_crossval(samples, labels, probs, folds, test_acc, cfg, landmarks_only, out)
+    return summarize_crossval(samples, labels, heads, folds, {n: tests[n] for n in tests}, test_heads, cfg,
+                              landmarks_only, out)
 
 
-def summarize_crossval(samples: Samples, labels: list[str], probs: np.ndarray, folds: list[list[str]],
-                       test_acc: dict[str, list[float]], cfg: TrainConfig, landmarks_only: bool, out: Path) -> dict:
-    pred = np.array(labels)[probs.argmax(axis=1)]
-    per_source = {}
-    for source in sorted(set(samples.sources)):
-        m = samples.sources == source
-        per_source[source] = {"accuracy": round(float(np.mean(pred[m] == samples.labels[m])), 4), "crops": int(m.sum())}
+def per_source_accuracy(samples: Samples, pred: np.ndarray) -> dict:
+    return {source: {"accuracy": round(float(np.mean(pred[m] == samples.labels[m])), 4), "crops": int(m.sum())}
+            for source in sorted(set(samples.sources)) for m in [samples.sources == source]}
+
+
+def summarize_crossval(samples: Samples, labels: list[str], heads: np.ndarray, folds: list[list[str]],
+                       tests: dict[str, Samples], test_heads: dict[str, list[np.ndarray]], cfg: TrainConfig,
+                       landmarks_only: bool, out: Path) -> dict:
+    names = np.array(labels)
+    pred = names[combine(heads, cfg.landmark_weight).argmax(axis=1)]
+    per_source = per_source_accuracy(samples, pred)
     accs = [v["accuracy"] for v in per_source.values()]
+    # The heads' weights, measured on held-out people (not on the test sets, which stay unseen).
+    weights = {}
+    if len(heads) == 2:
+        for w in np.round(np.linspace(0, 1, 11), 1):
+            ps = per_source_accuracy(samples, names[combine(heads, w).argmax(axis=1)])
+            weights[f"{w:.1f}"] = round(float(np.mean([v["accuracy"] for v in ps.values()])), 4)
+    test_acc = {name: [_accuracy(combine(p, cfg.landmark_weight), tests[name].labels, labels) for p in ps]
+                for name, ps in test_heads.items()}
     worst = min(per_source, key=lambda s: per_source[s]["accuracy"])
     overall = summarize(samples.labels, pred, labels)
     result = {"folds": folds, "per_source": per_source, "mean_over_sources": round(float(np.mean(accs)), 4),
@@ -134,6 +156,7 @@ def summarize_crossval(samples: Samples, labels: list[str], probs: np.ndarray, f
               "per_letter_recall": {c: m["recall"] for c, m in overall["per_class"].items()},
               "tests": {name: {"per_fold": accs_, "mean": round(float(np.mean(accs_)), 4)}
                         for name, accs_ in test_acc.items()},
+              "landmark_weight_sweep": weights,
               "landmarks_only": landmarks_only, "config": cfg.__dict__,
               "labels": labels, "confusion": overall["confusion"]}
     write_json_atomic(out / "crossval.json", result)
@@ -152,6 +175,9 @@ def report_lines(result: dict) -> list[str]:
               f"(pooled {result['pooled_accuracy']:.4f}); worst: {w['source']} {w['accuracy']:.4f}",
               "recall per letter: " + " ".join(f"{c} {r:.2f}" for c, r in result["per_letter_recall"].items()
                                                if r is not None)]
+    if result["landmark_weight_sweep"]:
+        lines.append("mean over sources by the landmark head's weight: " +
+                     " ".join(f"{w} {a:.4f}" for w, a in result["landmark_weight_sweep"].items()))
     for name, t in result["tests"].items():
         lines.append(f"{name}: mean over fold models {t['mean']:.4f} (" +
                      ", ".join(f"{a:.3f}" for a in t["per_fold"]) + ")")

@@ -123,3 +123,10 @@ def unfreeze_top(model: keras.Model, fraction: float = 0.3) -> int:
         layer.trainable = i >= cut and not isinstance(layer, keras.layers.BatchNormalization)
         count += layer.trainable
     return count
+
+
+def head_outputs(app_model: keras.Model) -> keras.Model:
+    """The app's model with its two heads' probabilities as outputs (landmarks, crop + landmarks),
+    before the average: for weighing the heads on held-out people."""
+    letter = app_model.get_layer("letter")
+    return keras.Model(app_model.input, list(letter.input))

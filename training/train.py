@@ -156,8 +156,8 @@ def train_landmark_head(model: keras.Model, train_s: Samples, val_s: Samples, in
     if cfg.landmark_epochs <= 0:
         return
     hist, epochs, n = fit_landmark_head(landmark_model(model), train_s, val_s, index, cfg)
-    log(f"phase 0 (landmark head, {epochs} epochs on {n} landmark sets): "
-        f"validation accuracy {hist.history['val_accuracy'][-1]:.4f}")
+    val = f"validation accuracy {hist.history['val_accuracy'][-1]:.4f}" if len(val_s) else "no validation"
+    log(f"phase 0 (landmark head, {epochs} epochs on {n} landmark sets): {val}")
 
 
 def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, log=print) -> dict:
@@ -171,10 +171,15 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     input_size = int(samples.crops.shape[1])
 
     # Validation holds out whole sources (people) where there are several, else whole groups.
+    # --val-fraction 0 trains on everyone for the set epochs (no early stopping): for a final
+    # model whose epochs were chosen by cross-validation, which holds people out instead.
     holdout = samples.sources if len(np.unique(samples.sources)) > 2 else samples.groups
-    train_mask, val_mask = group_split(holdout, cfg.val_fraction, cfg.seed)
-    if not val_mask.any():
-        raise DatasetError("no validation split possible: every class has a single group")
+    if cfg.val_fraction > 0:
+        train_mask, val_mask = group_split(holdout, cfg.val_fraction, cfg.seed)
+        if not val_mask.any():
+            raise DatasetError("no validation split possible: every class has a single group")
+    else:
+        train_mask, val_mask = np.ones(len(samples), bool), np.zeros(len(samples), bool)
     train_s, val_s = samples.subset(train_mask), samples.subset(val_mask)
     log(f"{len(train_s)} training crops, {len(val_s)} validation crops "
         f"(held out: {', '.join(sorted(np.unique(holdout[val_mask])))[:300]}), {len(labels)} classes")
@@ -199,7 +204,8 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     train_y = np.array([index[c] for c in train_s.labels])
     train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed,
                                      class_weights(train_y, len(labels)), cfg.mirror_hands, cfg.flip_p)
-    val_batches = AugmentedBatches(val_s, index, 64, augmented=False, mirror_hands=cfg.mirror_hands)
+    val_batches = (AugmentedBatches(val_s, index, 64, augmented=False, mirror_hands=cfg.mirror_hands)
+                   if len(val_s) else None)
     verbose = 1 if sys.stderr.isatty() else 2
     phases = [("head", cfg.head_epochs), ("finetune", cfg.finetune_epochs)]
     for phase, (name, epochs) in enumerate(phases):
@@ -217,6 +223,8 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         log(f"phase {phase + 1}/2 ({name}): epochs {done + 1}..{epochs}")
         callbacks = [EpochCheckpoint(ckpt_dir, state, phase),
                      keras.callbacks.EarlyStopping("val_loss", patience=cfg.patience, restore_best_weights=True)]
+        if val_batches is None:
+            callbacks = callbacks[:1]
         model.fit(train_batches, validation_data=val_batches, epochs=epochs, initial_epoch=done,
                   callbacks=callbacks, verbose=verbose, steps_per_epoch=cfg.steps_per_epoch)
         state["phase"], state["epoch"] = phase + 1, 0
@@ -226,17 +234,19 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     write_json_atomic(out / "labels.json", {"labels": labels, "input_size": input_size,
                                             "crop_margin": CROP_MARGIN, "backbone": cfg.backbone,
                                             "mirror_hands": cfg.mirror_hands})
-    val_crops, val_lms = (as_one_hand(val_s.crops, val_s.landmarks, val_s.handedness) if cfg.mirror_hands
-                          else (val_s.crops, val_s.landmarks))
-    probs = final.predict(model_inputs(val_crops, val_lms), batch_size=64, verbose=0)
-    pred = [labels[i] for i in probs.argmax(axis=1)]
-    val_metrics = summarize(val_s.labels, pred, labels)
     metrics = {"labels": labels, "train_crops": len(train_s), "val_crops": len(val_s),
-               "val_groups": int(len(np.unique(val_s.groups))), "config": asdict(cfg),
-               "history": state["history"], "validation": val_metrics}
-    write_json_atomic(out / "metrics.json", metrics)
+               "train_sources": sorted(np.unique(train_s.sources).tolist()),
+               "val_sources": sorted(np.unique(val_s.sources).tolist()), "config": asdict(cfg),
+               "history": state["history"], "validation": None}
     plot_history(state["history"], out / "training_curves.png", state["phase_starts"])
-    plot_confusion(val_metrics["confusion"], labels, out / "confusion_validation.png",
-                   f"validation (grouped split), accuracy {val_metrics['accuracy']:.3f}")
-    log(f"validation accuracy {val_metrics['accuracy']:.4f}; wrote {out / 'model.keras'}")
+    if len(val_s):
+        val_crops, val_lms = (as_one_hand(val_s.crops, val_s.landmarks, val_s.handedness) if cfg.mirror_hands
+                              else (val_s.crops, val_s.landmarks))
+        probs = final.predict(model_inputs(val_crops, val_lms), batch_size=64, verbose=0)
+        metrics["validation"] = summarize(val_s.labels, [labels[i] for i in probs.argmax(axis=1)], labels)
+        plot_confusion(metrics["validation"]["confusion"], labels, out / "confusion_validation.png",
+                       f"validation (held-out sources), accuracy {metrics['validation']['accuracy']:.3f}")
+        log(f"validation accuracy {metrics['validation']['accuracy']:.4f}")
+    write_json_atomic(out / "metrics.json", metrics)
+    log(f"wrote {out / 'model.keras'}")
     return metrics

@@ -25,15 +25,6 @@ def cmd_read(args) -> int:
     return 0
 
 
-def cmd_score(args) -> int:
-    from .classifier import load_classifier
-    from .clipwords import DEFAULT_WORDS, score
-
-    config = Config(model=args.model)
-    score(args.folders, load_classifier(config.model), args.word or DEFAULT_WORDS, args.cut, config)
-    return 0
-
-
 def cmd_bench(args) -> int:
     from .bench import bench
 
@@ -79,13 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--words", action="store_true",
                    help="also print the transcript with each word replaced by its best suggestion")
     p.set_defaults(func=cmd_read)
-    p = sub.add_parser("score", help="read clip sets of <LETTER>.mp4 clips: letters exact, and words joined "
-                                     "from whole clips and from their middles")
-    p.add_argument("folders", nargs="+", metavar="CLIP_DIR", help="folder of one signer's <LETTER>.mp4 clips")
-    p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")
-    p.add_argument("--word", action="append", help="a word to join (repeatable); default: a built-in list")
-    p.add_argument("--cut", type=float, default=0.5, help="seconds kept from the middle of each clip (default 0.5)")
-    p.set_defaults(func=cmd_score)
     p = sub.add_parser("bench", help="measure the live pipeline's speed, latency and memory on video files")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="video files")
     p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")

@@ -4,7 +4,7 @@ A clip set is a folder of `<LETTER>.mp4` clips of one signer. `letter_results` r
 (did it read exactly its letter?); `word_results` joins the clips of a word's letters into one
 video (whole, or each cut to its middle `cut` seconds: about the 0.2-0.5 s a fluent signer shows
 a letter) and reads it, giving (word, transcript, best suggestion). Made for the tests and for
-the scoreboard (`signcam score`), with any model.
+the scoreboard (`signcam-train scoreboard`), with any model.
 """
 from __future__ import annotations
 
@@ -112,30 +112,3 @@ def word_results(folder: Path | str, classifier: LetterClassifier, words=DEFAULT
             best = shared_suggester().for_speller(speller, k=1)
             out.append(WordResult(word, speller.transcript, best[0] if best else ""))
     return out
-
-
-def score(folders: list[Path | str], classifier: LetterClassifier, words=DEFAULT_WORDS, cut: float = 0.5,
-          config: Config | None = None, out=None) -> dict:
-    """`signcam score`: letter clips exact, words from whole clips and from `cut`-second middles."""
-    import sys
-
-    out = out or sys.stdout
-    report = {}
-    for folder in folders:
-        name = Path(folder).name
-        letters = letter_results(folder, classifier, config)
-        wrong = {k: v for k, v in letters.items() if v != k}
-        full = word_results(folder, classifier, words, None, config)
-        fast = word_results(folder, classifier, words, cut, config)
-        report[name] = {"letters": letters, "full": full, "fast": fast}
-        out.write(f"{name}: letter clips exact {len(letters) - len(wrong)} of {len(letters)}; wrong: "
-                  + (", ".join(f"{k} -> {v or '(nothing)'}" for k, v in wrong.items()) or "none") + "\n")
-        for label, results in (("whole clips", full), (f"{cut:g} s cuts", fast)):
-            exact = sum(r.exact for r in results)
-            fixed = sum(r.exact_suggested for r in results)
-            misses = ", ".join(f"{r.word} -> {r.transcript or '(nothing)'} [{r.suggested}]"
-                               for r in results if not r.exact)
-            out.write(f"  words from {label}: {exact} of {len(results)} exact, {fixed} after the best suggestion"
-                      f"{'; ' + misses if misses else ''}\n")
-        out.flush()
-    return report

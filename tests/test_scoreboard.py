@@ -35,10 +35,13 @@ def test_scoreboard_prints_one_table_of_photos_clips_and_words(data_slice, bundl
     assert result["clips_total"]["clips"] == 6
     assert result["words"]["HELLO (teal-signer)"]["read"] == "HELLO"  # the bundled model's promise
     assert "NAME (cream-wall): clips missing, skipped" in captured.err
+    fast = result["fast_words"]["teal-signer"]  # HELLO is the one listed word these four letters make
+    assert fast["words"] == 1 and set(fast["read"]) == {"HELLO"} and "cream-wall" not in result["fast_words"]
     table = captured.out.splitlines()
     assert table[0].split()[:2] == ["measure", "result"]
     assert any(line.startswith("teal-signer clips") and f"{teal['exact']}/4" in line for line in table)
     assert any(line.startswith("word HELLO (teal-signer)") and "exact" in line for line in table)
+    assert any(line.startswith("teal-signer 0.5 s cuts") for line in table)
 
 
 def test_scoreboard_without_shared_data_is_one_line(tmp_path, capsys):

@@ -2,25 +2,25 @@
 
 - photo sets: accuracy over found hands and hands found (the app's own detect-and-crop path);
 - clip sets: clips whose transcript is exactly their letter, with the wrong transcripts;
-- joined words: letter clips of one signer played one after the other, read as one video.
+- joined words: letter clips of one signer played one after the other, read as one video;
+- fast pace: words joined from each clip's middle 0.5 s (a fluent signer), raw and after the best suggestion.
 """
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from signcam.clipwords import DEFAULT_WORDS, clip_set, letter_results, word_results
 from signcam.config import Config
 from signcam.errors import DatasetError
-from signcam.headless import read_source
 
-from .clipsets import clip_sets, join_clips
 from .evaluate import evaluate_dir
 
 PHOTO_SETS = ("keptsecret-test", "roboflow-train")
 # Words chosen before any was read: HELLO has the doubled letter; the others are common words
 # from different parts of the alphabet.
 WORDS = {"teal-signer": ("HELLO",), "cream-wall": ("NAME", "HELP", "YES")}
+FAST_CUT = 0.5  # seconds kept from the middle of each letter's clip
 
 
 def shared_data_dir(explicit: Path | None = None) -> Path:
@@ -36,6 +36,10 @@ def shared_data_dir(explicit: Path | None = None) -> Path:
     return path
 
 
+def clip_folders(videos: Path) -> list[Path]:
+    return [d for d in sorted(videos.iterdir()) if d.is_dir() and any(d.glob("*.mp4"))] if videos.is_dir() else []
+
+
 def score_photos(classifier, letters: Path, log=print) -> dict:
     results = {}
     for name in PHOTO_SETS:
@@ -49,38 +53,45 @@ def score_photos(classifier, letters: Path, log=print) -> dict:
     return results
 
 
-def score_clips(classifier, videos: Path, config: Config, log=print) -> dict:
+def score_clips(classifier, folders: list[Path], config: Config, log=print) -> dict:
     results = {}
-    for name, clips in clip_sets(videos).items():
-        got = {clip.stem: read_source(str(clip), classifier, config) for clip in clips}
+    for folder in folders:
+        got = letter_results(folder, classifier, config)
         wrong = {letter: text for letter, text in got.items() if text != letter}
-        results[name] = {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong}
-        log(f"{name}: {len(got) - len(wrong)} of {len(got)} clips exact")
+        results[folder.name] = {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong}
+        log(f"{folder.name}: {len(got) - len(wrong)} of {len(got)} clips exact")
     return results
 
 
-def score_words(classifier, videos: Path, config: Config, log=print) -> dict:
-    results = {}
-    with tempfile.TemporaryDirectory(prefix="signcam-words-") as tmp:
-        for set_name, words in WORDS.items():
-            for word in words:
-                clips = [videos / set_name / f"{letter}.mp4" for letter in word]
-                if not all(c.is_file() for c in clips):
-                    log(f"{word} ({set_name}): clips missing, skipped")
-                    continue
-                joined = join_clips(clips, Path(tmp) / f"{set_name}-{word}.mp4")
-                text = read_source(str(joined), classifier, config)
-                results[f"{word} ({set_name})"] = {"word": word, "set": set_name, "read": text, "exact": text == word}
-                log(f"{word} ({set_name}): read {text!r}")
-    return results
+def score_words(classifier, folders: list[Path], config: Config, log=print) -> dict:
+    """The fixed words from whole clips, and every listed word from 0.5 s cuts of each set."""
+    joined, fast = {}, {}
+    for folder in folders:
+        words = WORDS.get(folder.name, ())
+        have = set(clip_set(folder))
+        for word in words:
+            if not set(word) <= have:
+                log(f"{word} ({folder.name}): clips missing, skipped")
+        for r in word_results(folder, classifier, words, None, config):
+            joined[f"{r.word} ({folder.name})"] = {"word": r.word, "set": folder.name, "read": r.transcript,
+                                                   "exact": r.exact}
+            log(f"{r.word} ({folder.name}): read {r.transcript!r}")
+        cuts = word_results(folder, classifier, DEFAULT_WORDS, FAST_CUT, config)
+        if cuts:
+            fast[folder.name] = {"words": len(cuts), "exact": sum(r.exact for r in cuts),
+                                 "exact_after_suggestion": sum(r.exact_suggested for r in cuts),
+                                 "read": {r.word: [r.transcript, r.suggested] for r in cuts}}
+            log(f"{folder.name} {FAST_CUT:g} s cuts: {fast[folder.name]['exact']} of {len(cuts)} words exact")
+    return {"joined": joined, "fast": fast}
 
 
 def scoreboard(classifier, data: Path, config: Config | None = None, log=print) -> dict:
     config = config or Config()
-    videos = data / "videos"
-    result = {"model": str(classifier.path), "photos": score_photos(classifier, data / "letters", log)}
-    result["clips"] = score_clips(classifier, videos, config, log) if videos.is_dir() else {}
-    result["words"] = score_words(classifier, videos, config, log) if videos.is_dir() else {}
+    folders = clip_folders(data / "videos")
+    result = {"model": str(classifier.path), "photos": score_photos(classifier, data / "letters", log),
+              "clips": score_clips(classifier, folders, config, log)}
+    words = score_words(classifier, folders, config, log)
+    result["words"], result["fast_words"] = words["joined"], words["fast"]
     clips = result["clips"].values()
     result["clips_total"] = {"exact": sum(c["exact"] for c in clips), "clips": sum(c["clips"] for c in clips)}
     return result
@@ -98,5 +109,8 @@ def table_lines(result: dict) -> list[str]:
         rows.append(("all clips", f"{t['exact']}/{t['clips']}", "exact"))
     for name, r in result["words"].items():
         rows.append((f"word {name}", "exact" if r["exact"] else "wrong", f"read {r['read'] or '(nothing)'!r}"))
+    for name, r in result["fast_words"].items():
+        rows.append((f"{name} {FAST_CUT:g} s cuts", f"{r['exact']}/{r['words']}",
+                     f"words exact; {r['exact_after_suggestion']}/{r['words']} after the best suggestion"))
     w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
     return [f"{a:<{w0}}  {b:>{w1}}  {c}" for a, b, c in rows]

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from signcam.errors import SigncamError, run_command
-from signcam.quiet import quiet_native_logs
+from signcam.quiet import add_verbose_option, set_up_console
 
 
 def cmd_prepare(args) -> int:
@@ -243,12 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     p.add_argument("--model", type=Path, help="default: the bundled model")
     p.set_defaults(func=cmd_predict)
+    add_verbose_option(parser, sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    quiet_native_logs()
     args = build_parser().parse_args(argv)
+    set_up_console(args.verbose)
     return run_command("signcam-train", args.func, args, "checkpoints are kept; --resume continues")
 
 

@@ -83,6 +83,12 @@ def cmd_export(args) -> int:
     from .export import export_tflite
     from .prepare import load_cache
 
+    if args.bundled:  # after the bundled .keras changes: the export the app loads by default
+        from signcam.bundled import BUNDLED_KERAS, BUNDLED_QUANTIZE, BUNDLED_TFLITE
+
+        args.model, args.out, args.quantize = BUNDLED_KERAS, BUNDLED_TFLITE, args.quantize or BUNDLED_QUANTIZE
+    elif args.model is None:
+        raise SigncamError("give --model PATH (a .keras file), or --bundled")
     calib = load_cache(args.calibrate) if args.calibrate else None
     out = export_tflite(args.model, args.out, args.quantize, calib.crops if calib else None,
                         calib.landmarks if calib else None)
@@ -231,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("export", help="convert a .keras model to TFLite")
-    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--model", type=Path)
+    p.add_argument("--bundled", action="store_true",
+                   help="export the bundled .keras to the bundled .tflite the app loads by default")
     p.add_argument("--format", choices=["tflite"], default="tflite")
     p.add_argument("--quantize", choices=["float16", "int8"])
     p.add_argument("--out", type=Path)

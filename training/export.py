@@ -49,8 +49,12 @@ def export_tflite(model_path: Path, out: Path | None = None, quantize: str | Non
                 raise ModelError("int8 quantization needs --calibrate DATA (a cache of crops)")
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
 
+            # Spread over the whole cache: its samples are grouped by class, so the first 200
+            # would calibrate the activations on a few letters only.
+            chosen = np.unique(np.linspace(0, len(representative) - 1, min(len(representative), 300)).astype(int))
+
             def samples():
-                for i in range(min(len(representative), 200)):
+                for i in chosen:
                     yield {"crop": representative[i:i + 1], "landmarks": representative_lms[i:i + 1].astype(np.float32)}
 
             converter.representative_dataset = samples

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from .classifier import model_view
 from .config import Config
 from .bundled import BUNDLED_TFLITE
 from .errors import ModelError, SourceError
@@ -133,8 +134,9 @@ def run_baseline(specs: list[str], config: Config, classifier) -> dict:
                     located = recognizer.locate(frame)
                     probs = None
                     if located.crop is not None:
-                        probs = model.predict({"crop": located.crop.image[None],
-                                               "landmarks": located.crop.landmarks[None]}, verbose=0)[0]
+                        crop, lms = model_view(classifier.info, located.crop.image[None], located.crop.landmarks[None],
+                                               [located.hand.handedness])
+                        probs = model.predict({"crop": crop, "landmarks": lms}, verbose=0)[0]
                     recognizer.interpret(located, probs)
                     frames += 1
     elapsed = time.perf_counter() - t0

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from .bundled import BUNDLED_KERAS, default_model
+from .crop import as_one_hand
 from .errors import ModelError
 from .quiet import native_stderr_silenced
 
@@ -30,6 +31,7 @@ class ModelInfo:
     input_size: int
     crop_margin: float
     backbone: str
+    mirror_hands: bool = False  # the model was trained on hands mirrored to one handedness
 
 
 class LetterClassifier(Protocol):
@@ -37,8 +39,16 @@ class LetterClassifier(Protocol):
     path: Path
     device: str  # "GPU" or "CPU"
 
-    def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-        """(N, S, S, 3) uint8 RGB crops and (N, 21, 3) landmarks -> (N, C) probabilities."""
+    def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray, handedness=None) -> np.ndarray:
+        """(N, S, S, 3) uint8 RGB crops, (N, 21, 3) landmarks and, for models that mirror
+        hands to one handedness, the (N,) handedness -> (N, C) probabilities."""
+
+
+def model_view(info: ModelInfo, crops: np.ndarray, landmarks: np.ndarray, handedness) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs as this model was trained to see them (the one path for app and training)."""
+    if info.mirror_hands and handedness is not None:
+        crops, landmarks = as_one_hand(crops, landmarks, handedness)
+    return np.ascontiguousarray(crops, np.uint8), np.ascontiguousarray(landmarks, np.float32)
 
 
 def labels_path_for(model_path: Path) -> Path:
@@ -55,7 +65,7 @@ def read_model_info(model_path: Path) -> ModelInfo:
         if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
             raise ValueError("'labels' must be a non-empty list of names")
         return ModelInfo(labels, int(data["input_size"]), float(data.get("crop_margin", 0.25)),
-                         str(data.get("backbone", "?")))
+                         str(data.get("backbone", "?")), bool(data.get("mirror_hands", False)))
     except FileNotFoundError:
         raise ModelError(f"labels file not found beside the model: {path}") from None
     except (ValueError, KeyError, TypeError) as exc:
@@ -117,10 +127,10 @@ class KerasClassifier:
             input_signature=[tf.TensorSpec([None, s, s, 3], tf.uint8), tf.TensorSpec([None, 21, 3], tf.float32)],
             reduce_retracing=True)
 
-    def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray, handedness=None) -> np.ndarray:
         if len(crops) == 0:
             return np.zeros((0, len(self.info.labels)), np.float32)
-        return self._call(np.ascontiguousarray(crops, np.uint8), np.ascontiguousarray(landmarks, np.float32)).numpy()
+        return self._call(*model_view(self.info, crops, landmarks, handedness)).numpy()
 
 
 def _tflite_interpreter_class():
@@ -167,12 +177,13 @@ class TFLiteClassifier:
         if n_out != len(info.labels):
             raise ModelError(f"{path} predicts {n_out} classes but its labels file lists {len(info.labels)}")
 
-    def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray, handedness=None) -> np.ndarray:
+        crops, landmarks = model_view(self.info, crops, landmarks, handedness)
         out = np.zeros((len(crops), len(self.info.labels)), np.float32)
         crop_index, lms_index = self._inputs["crop"]["index"], self._inputs["landmarks"]["index"]
         for i in range(len(crops)):
-            self.interpreter.set_tensor(crop_index, np.ascontiguousarray(crops[i:i + 1], np.uint8))
-            self.interpreter.set_tensor(lms_index, np.ascontiguousarray(landmarks[i:i + 1], np.float32))
+            self.interpreter.set_tensor(crop_index, crops[i:i + 1])
+            self.interpreter.set_tensor(lms_index, landmarks[i:i + 1])
             self.interpreter.invoke()
             out[i] = self.interpreter.get_tensor(self._output["index"])[0]
         return out

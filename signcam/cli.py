@@ -18,10 +18,19 @@ def cmd_read(args) -> int:
     classifier = load_classifier(config.model)
     jsonl = open(args.jsonl, "w") if args.jsonl else None
     try:
-        read_sources(args.sources, classifier, config, sys.stdout, jsonl)
+        read_sources(args.sources, classifier, config, sys.stdout, jsonl, full=args.full, words=args.words)
     finally:
         if jsonl:
             jsonl.close()
+    return 0
+
+
+def cmd_score(args) -> int:
+    from .classifier import load_classifier
+    from .clipwords import DEFAULT_WORDS, score
+
+    config = Config(model=args.model)
+    score(args.folders, load_classifier(config.model), args.word or DEFAULT_WORDS, args.cut, config)
     return 0
 
 
@@ -65,7 +74,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="video file, image folder or camera index")
     p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")
     p.add_argument("--jsonl", type=Path, help="write one JSON object per frame to this file")
+    p.add_argument("--full", action="store_true",
+                   help="with --jsonl: also every probability and the 21 landmarks per frame (to replay offline)")
+    p.add_argument("--words", action="store_true",
+                   help="also print the transcript with each word replaced by its best suggestion")
     p.set_defaults(func=cmd_read)
+    p = sub.add_parser("score", help="read clip sets of <LETTER>.mp4 clips: letters exact, and words joined "
+                                     "from whole clips and from their middles")
+    p.add_argument("folders", nargs="+", metavar="CLIP_DIR", help="folder of one signer's <LETTER>.mp4 clips")
+    p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")
+    p.add_argument("--word", action="append", help="a word to join (repeatable); default: a built-in list")
+    p.add_argument("--cut", type=float, default=0.5, help="seconds kept from the middle of each clip (default 0.5)")
+    p.set_defaults(func=cmd_score)
     p = sub.add_parser("bench", help="measure the live pipeline's speed, latency and memory on video files")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="video files")
     p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")

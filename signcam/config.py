@@ -13,22 +13,53 @@ class SmoothingConfig:
 
 
 @dataclass
+class MotionConfig:
+    lag: float = 0.1  # seconds over which speeds are measured
+    # Still: the hand's centre and its shape each move under these (hand sizes per second).
+    still_hand: float = 1.5
+    still_fingers: float = 0.3
+
+
+@dataclass
+class StrokeConfig:
+    window: float = 1.2  # seconds of fingertip path looked at (a J or Z takes about a second)
+    min_frames: int = 6  # frames a stroke needs at least
+    start_step: int = 2  # frames between the stroke starts tried
+    min_extent: float = 0.5  # hand sizes the fingertip must travel: a still hand draws nothing
+    # Mean distance to the nearest template (path scaled to extent 1), per letter. Set on synthetic
+    # paths with loose corners, rounded strokes, aspect 0.6-1.6, 25° turns, uneven speed and noise:
+    # 80% of such Zs are within 0.14 (lines and N-shapes: 95% beyond 0.15), 85% of Js within 0.10.
+    max_distance: dict = field(default_factory=lambda: {"J": 0.10, "Z": 0.14})
+    shape_share: float = 0.6  # share of the frames showing the letter's handshape (fingers out)
+
+
+@dataclass
 class SpellingConfig:
-    hold_time: float = 0.5  # seconds a letter must be held steady to be committed
-    drop_time: float = 0.25  # seconds without a hand that count as the hand dropping (trackers miss frames)
-    word_gap: float = 1.5  # seconds with no letter signed that end a word
-    # A letter is signed again after the hand moves away and back (a bounce or slide): from rest
-    # it travels `rearm_move` hand sizes within `rearm_window` s (holding drifts ~0.01 a frame; a
-    # bounce or a cut jumps 0.3+), then rests again within `rearm_reach` hand sizes of where it
-    # signed the letter, and the letter is held `hold_time` again from that rest. At rest = within
-    # `still_reach` hand sizes for `settle_time` s, which the top of a lift never is (there the
-    # hand only turns round; counting the hold from there committed teal A.mp4 twice).
-    rearm_move: float = 0.25
-    rearm_window: float = 0.1
-    still_reach: float = 0.1
-    settle_time: float = 0.3
+    # The hold a still sign needs adapts to how clear it is: `min_hold` s at a mean probability of
+    # `clear_confidence` or more, growing to `hold_time` s at `threshold` (fluent signers show a
+    # letter 0.2-0.4 s; an unclear one is asked for longer, as before).
+    threshold: float = 0.6
+    clear_confidence: float = 0.85
+    min_hold: float = 0.2
+    hold_time: float = 0.5
+    # A bounce or slide (how a letter is doubled): the hand moves at `rearm_speed` hand sizes a
+    # second or more (0.4 up and back in 0.3 s peaks near 4; a held hand glides at up to ~1.5 while
+    # the signer settles), then rests again near where it signed the letter.
+    rearm_speed: float = 2.5
+    # After a bounce the letter is signed again only back at rest within `rearm_reach` hand sizes of
+    # where it was signed, its size within a factor `rearm_scale` (not much nearer the camera or further).
     rearm_reach: float = 1.5
-    motion_letters: tuple[str, ...] = ("J", "Z")  # letters that move by definition: travel is no repeat
+    rearm_scale: float = 1.3
+    evidence_window: float = 0.2  # a still segment's latest frames that can show a new sign began
+    drop_time: float = 0.25  # seconds without a hand that count as the hand dropping (trackers miss frames)
+    word_gap: float = 1.5  # seconds with no sign read that end a word
+    motion_letters: tuple[str, ...] = ("J", "Z")  # read from their strokes only, never from a still frame
+    # A stroke replaces the still shape committed at most `stroke_lead` s before it began, when
+    # that shape is how the stroke starts (the I before a J; an index pointing before a Z).
+    stroke_starts: dict = field(default_factory=lambda: {"J": ("I", "Y"), "Z": ("D", "X", "G", "L")})
+    stroke_lead: float = 1.0
+    motion: MotionConfig = field(default_factory=MotionConfig)
+    strokes: StrokeConfig = field(default_factory=StrokeConfig)
     space_label: str = "space"
     delete_label: str = "del"
     idle_label: str = "nothing"
@@ -51,3 +82,4 @@ class Config:
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
     spelling: SpellingConfig = field(default_factory=SpellingConfig)
+    suggestions: bool = True  # word suggestions while a word is spelled (signcam/words.py)

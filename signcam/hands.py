@@ -23,6 +23,7 @@ class Hand:
     landmarks: np.ndarray  # (21, 3) float32: x, y in frame pixels; z in the same pixel scale
     handedness: str  # "Left" or "Right" as MediaPipe reports it
     score: float
+    world: np.ndarray | None = None  # (21, 3) metres about the hand's centre (MediaPipe's world landmarks)
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -82,10 +83,12 @@ class MediaPipeHandTracker:
         if not result.multi_hand_landmarks:
             return []
         hands = []
-        for lms, handed in zip(result.multi_hand_landmarks, result.multi_handedness):
+        worlds = result.multi_hand_world_landmarks or [None] * len(result.multi_hand_landmarks)
+        for lms, world, handed in zip(result.multi_hand_landmarks, worlds, result.multi_handedness):
             pts = np.array([(p.x * w, p.y * h, p.z * w) for p in lms.landmark], dtype=np.float32)
+            metric = np.array([(p.x, p.y, p.z) for p in world.landmark], dtype=np.float32) if world else None
             label = handed.classification[0]
-            hands.append(Hand(pts, label.label, float(label.score)))
+            hands.append(Hand(pts, label.label, float(label.score), metric))
         # Largest hand first: with several hands, the nearest one is the signer's.
         hands.sort(key=lambda hand: -hand.size)
         return hands

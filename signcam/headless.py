@@ -10,6 +10,7 @@ from .frames import ImageFolderSource, open_source
 from .hands import MediaPipeHandTracker
 from .pipeline import Reading, Recognizer
 from .recorder import Recorder, normalize_label
+from .speller import Speller
 
 
 def make_tracker(config: Config, video: bool = True) -> MediaPipeHandTracker:
@@ -21,6 +22,12 @@ def make_tracker(config: Config, video: bool = True) -> MediaPipeHandTracker:
 def read_source(spec: str, classifier: LetterClassifier, config: Config,
                 on_reading: Callable[[Reading], None] | None = None) -> str:
     """Run one source to its end; returns the transcript."""
+    return read_speller(spec, classifier, config, on_reading).transcript
+
+
+def read_speller(spec: str, classifier: LetterClassifier, config: Config,
+                 on_reading: Callable[[Reading], None] | None = None) -> Speller:
+    """Run one source to its end; returns its speller (text, and the evidence for suggestions)."""
     source = open_source(spec)
     # Photos in a folder are unrelated stills: detect afresh in each instead of tracking.
     with make_tracker(config, video=not isinstance(source, ImageFolderSource)) as tracker, source:
@@ -29,18 +36,26 @@ def read_source(spec: str, classifier: LetterClassifier, config: Config,
             reading = recognizer.process(frame)
             if on_reading:
                 on_reading(reading)
-        return recognizer.speller.transcript
+        return recognizer.speller
 
 
 def read_sources(specs: Iterable[str], classifier: LetterClassifier, config: Config, out: TextIO,
-                 jsonl: TextIO | None = None) -> dict[str, str]:
+                 jsonl: TextIO | None = None, full: bool = False, words: bool = False) -> dict[str, str]:
+    """Print `SOURCE<TAB>TRANSCRIPT` per source (with --words, a third column: each word replaced
+    by its best suggestion)."""
     results = {}
     for spec in specs:
         def write_json(reading: Reading, spec=spec) -> None:
-            jsonl.write(json.dumps({"source": spec, **reading.to_json()}) + "\n")
+            row = reading.to_dump() if full else reading.to_json()
+            jsonl.write(json.dumps({"source": spec, **row}) + "\n")
 
-        results[spec] = read_source(spec, classifier, config, write_json if jsonl else None)
-        out.write(f"{spec}\t{results[spec]}\n")
+        speller = read_speller(spec, classifier, config, write_json if jsonl else None)
+        results[spec] = speller.transcript
+        line = f"{spec}\t{results[spec]}"
+        if words:
+            from .words import shared_suggester
+            line += f"\t{shared_suggester().corrected(speller)}"
+        out.write(line + "\n")
         out.flush()
     return results
 

@@ -32,25 +32,104 @@ class BackbonePreprocess(keras.layers.Layer):
         return {**super().get_config(), "backbone": self.backbone}
 
 
+# MediaPipe's 21 landmarks: 0 wrist; each finger four points from knuckle to tip.
+FINGERS = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20))
+BONES = tuple((0 if i == 0 else f[i - 1], f[i]) for f in FINGERS for i in range(4))  # 20 (parent, child)
+TIPS = (4, 8, 12, 16, 20)
+THUMB_TOUCHES = (5, 6, 9, 10, 13, 14, 17, 18)  # where the thumb tip rests in A, E, M, N, S, T, O...
+FEATURE_PARTS = ("xy", "palm", "orientation", "bones", "angles", "tips")
+
+
+def _unit(v, axis=-1):
+    return v / (ops.sqrt(ops.sum(v * v, axis=axis, keepdims=True)) + 1e-6)
+
+
 @keras.saving.register_keras_serializable(package="signcam")
 class LandmarkFeatures(keras.layers.Layer):
-    """(21, 3) landmarks -> wrist-relative, scale-normalised x, y (and optionally z), flattened.
+    """(21, 3) landmarks -> features of the hand's shape and orientation, flattened.
 
-    Position and size of the hand in the crop carry no meaning for the letter,
-    so they are removed; the hand's shape and orientation remain.
+    parts=("xy",) is the original: wrist-relative x, y scaled by the hand's extent.
+    The other parts describe the hand in its own palm frame (origin at the wrist,
+    axes from the wrist to the index and pinky knuckles, so turning, moving or
+    scaling the hand leaves them unchanged) plus, separately, how that frame is
+    oriented to the camera, since H/U, K/P and G/Q differ mainly by orientation:
+    - palm: all 21 points in the palm frame, scaled by palm size;
+    - orientation: the frame's three axes in camera coordinates;
+    - bones: the 20 bones' directions in the palm frame;
+    - angles: cosines of each finger's three joint bends and of the four spreads between fingers;
+    - tips: fingertip-to-fingertip and thumb-tip-to-knuckle distances over palm size.
+    Position and size in the crop carry no meaning for the letter and are removed.
     """
 
-    def __init__(self, use_z: bool = False, **kwargs):
+    def __init__(self, use_z: bool = False, parts: tuple[str, ...] = ("xy",), **kwargs):
         super().__init__(**kwargs)
+        unknown = set(parts) - set(FEATURE_PARTS)
+        if unknown:
+            raise ValueError(f"unknown landmark feature parts {sorted(unknown)}; known: {FEATURE_PARTS}")
         self.use_z = use_z
+        self.parts = tuple(parts)
 
     def call(self, lms):
         lms = ops.cast(lms, "float32")
+        out = []
+        if "xy" in self.parts:
+            out.append(self._xy(lms))
+        if set(self.parts) - {"xy"}:
+            out += self._palm_frame_parts(lms)
+        return ops.concatenate(out, axis=-1) if len(out) > 1 else out[0]
+
+    def _xy(self, lms):
         pts = lms if self.use_z else lms[..., :2]
         rel = pts - pts[:, :1, :]  # the wrist is landmark 0
         scale = ops.max(ops.sqrt(ops.sum(rel * rel, axis=-1)), axis=-1, keepdims=True)
         rel = rel / (ops.expand_dims(scale, -1) + 1e-6)
         return ops.reshape(rel, (-1, 21 * (3 if self.use_z else 2)))
 
+    def _palm_frame_parts(self, lms):
+        rel = lms - lms[:, :1, :]
+        index, middle, pinky = rel[:, 5], rel[:, 9], rel[:, 17]
+        norm = lambda v: ops.sqrt(ops.sum(v * v, axis=-1, keepdims=True))  # noqa: E731
+        palm = (norm(index) + norm(middle) + norm(pinky)) / 3 + 1e-6  # (B, 1)
+        rel = rel / ops.expand_dims(palm, -1)
+        up = _unit(index + pinky)  # wrist towards the knuckles
+        normal = _unit(ops.cross(index, pinky))  # out of the palm
+        side = ops.cross(normal, up)
+        frame = ops.stack([up, side, normal], axis=1)  # (B, 3, 3): rows are the axes
+        local = ops.einsum("bij,bkj->bki", frame, rel)  # (B, 21, 3) in the palm frame
+        out = []
+        if "palm" in self.parts:
+            out.append(ops.reshape(local, (-1, 63)))
+        if "orientation" in self.parts:
+            out.append(ops.reshape(frame, (-1, 9)))
+        parent = ops.stack([local[:, a] for a, _ in BONES], axis=1)
+        child = ops.stack([local[:, b] for _, b in BONES], axis=1)
+        bones = _unit(child - parent)  # (B, 20, 3)
+        if "bones" in self.parts:
+            out.append(ops.reshape(bones, (-1, 60)))
+        if "angles" in self.parts:
+            bends = [ops.sum(bones[:, 4 * f + i] * bones[:, 4 * f + i + 1], axis=-1) for f in range(5) for i in range(3)]
+            spreads = [ops.sum(bones[:, 4 * f + 1] * bones[:, 4 * (f + 1) + 1], axis=-1) for f in range(4)]
+            out.append(ops.stack(bends + spreads, axis=-1))
+        if "tips" in self.parts:
+            pairs = [(a, b) for i, a in enumerate(TIPS) for b in TIPS[i + 1:]] + [(4, k) for k in THUMB_TOUCHES]
+            out.append(ops.stack([norm(local[:, a] - local[:, b])[:, 0] for a, b in pairs], axis=-1))
+        return out
+
     def get_config(self):
-        return {**super().get_config(), "use_z": self.use_z}
+        return {**super().get_config(), "use_z": self.use_z, "parts": list(self.parts)}
+
+
+@keras.saving.register_keras_serializable(package="signcam")
+class WeightedAverage(keras.layers.Layer):
+    """w * first + (1 - w) * second: the two heads' probabilities, weighted."""
+
+    def __init__(self, first_weight: float = 0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.first_weight = float(first_weight)
+
+    def call(self, inputs):
+        first, second = inputs
+        return self.first_weight * first + (1.0 - self.first_weight) * second
+
+    def get_config(self):
+        return {**super().get_config(), "first_weight": self.first_weight}

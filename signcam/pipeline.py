@@ -44,6 +44,8 @@ class Reading:
     text: str  # the transcript so far
     timings: dict
     latency_ms: float  # from frame capture to this reading
+    probs: np.ndarray | None = None  # this frame's full probability vector (None: no hand)
+    suggestions: list[str] = field(default_factory=list)  # up to 3 words for the word being spelled
 
     def to_json(self) -> dict:
         return {"frame": self.frame_index, "t": round(self.t, 3), "hand": self.hand is not None,
@@ -51,6 +53,13 @@ class Reading:
                 "letter": self.letter, "confidence": round(self.confidence, 4),
                 "raw_letter": self.raw_letter, "raw_confidence": round(self.raw_confidence, 4),
                 "committed": self.committed, "text": self.text}
+
+    def to_dump(self) -> dict:
+        """`to_json` plus what an offline decoder needs: every probability and the 21 landmarks."""
+        row = self.to_json()
+        row["probs"] = [round(float(p), 5) for p in self.probs] if self.probs is not None else None
+        row["landmarks"] = np.round(self.hand.landmarks, 2).tolist() if self.hand else None
+        return row
 
 
 class Recognizer:
@@ -60,7 +69,18 @@ class Recognizer:
         self.config = config
         self.labels = classifier.info.labels
         self.smoother = Smoother(self.labels, config.smoothing)
-        self.speller = Speller(config.spelling)
+        self.speller = Speller(config.spelling, self.labels)
+        self._suggested: tuple[str, list[str]] = ("", [])  # for which text, which words
+
+    def suggestions(self) -> list[str]:
+        """Suggestions for the current word, worked out again only when the text changes."""
+        if not self.config.suggestions:
+            return []
+        text = self.speller.text
+        if text != self._suggested[0]:
+            from .words import shared_suggester
+            self._suggested = (text, shared_suggester().for_speller(self.speller))
+        return self._suggested[1]
 
     def locate(self, frame: Frame) -> Located:
         t0 = time.perf_counter()
@@ -77,7 +97,8 @@ class Recognizer:
         with_crop = [x for x in located if x.crop is not None]
         t0 = time.perf_counter()
         probs = self.classifier.predict_batch(np.stack([x.crop.image for x in with_crop]),
-                                              np.stack([x.crop.landmarks for x in with_crop])) if with_crop else []
+                                              np.stack([x.crop.landmarks for x in with_crop]),
+                                              [x.hand.handedness for x in with_crop]) if with_crop else []
         ms = (time.perf_counter() - t0) * 1e3
         it = iter(probs)
         out = []
@@ -90,8 +111,7 @@ class Recognizer:
         frame, hand = located.frame, located.hand
         t = frame.t_media
         letter, conf = self.smoother.update(probs, t)
-        commit: Commit | None = self.speller.update(letter, t, hand.center if hand else None,
-                                                     hand.size if hand else 1.0)
+        commit: Commit | None = self.speller.update(t, probs, hand.landmarks if hand else None)
         if probs is not None:
             order = np.argsort(probs)[::-1][:3]
             top3 = [(self.labels[i], float(probs[i])) for i in order]
@@ -101,7 +121,8 @@ class Recognizer:
         now = time.perf_counter()
         return Reading(frame.index, t, hand, located.crop.box if located.crop else None, raw, raw_conf,
                        letter, conf, top3, self.speller.hold_progress(t), commit.symbol if commit else None,
-                       self.speller.transcript, located.timings, (now - frame.t_capture) * 1e3)
+                       self.speller.transcript, located.timings, (now - frame.t_capture) * 1e3, probs,
+                       self.suggestions())
 
     def process(self, frame: Frame) -> Reading:
         located = self.locate(frame)
@@ -110,4 +131,4 @@ class Recognizer:
 
     def reset(self) -> None:
         self.smoother.reset()
-        self.speller = Speller(self.config.spelling)
+        self.speller = Speller(self.config.spelling, self.labels)

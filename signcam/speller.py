@@ -1,139 +1,289 @@
-"""Turns a stream of steady letter readings into text.
+"""Turns per-frame letter probabilities and hand landmarks into text: a small segmental decoder.
 
-A letter is committed once it has been held for `hold_time`; the brief
-readings during a transition between letters never last that long. A committed
-letter is committed again only after the hand drops out of view, another
-letter is committed, or the hand moves quickly (a bounce or slide), comes to rest
-near where the letter was signed and holds it again (how signers double a letter).
-A moment of low confidence, a brief misreading, a slow drift, or a hand dropping
-away to rest is not a repeat. `space` and `del` signs edit the text,
-and a pause with no letter ends a word.
+The frames are cut into segments by motion (signcam/motion.py): while the hand or its fingers
+move, the shapes seen are transitions and nothing is committed; while both are still, the
+segment's frames are evidence for one sign. In a still segment the probabilities of its frames
+are averaged (a running mean, so a long steady hold gains confidence and a flicker is outvoted),
+and the best sign is committed once it has been steady for a hold that adapts to how clear it
+is: `min_hold` (0.2 s) for a clear shape, up to `hold_time` for one just over the threshold.
+A segment commits at most once: the same letter again needs a release — the hand moving, leaving
+view, or another letter — between the two holds (how signers double a letter: a bounce or slide).
+
+J and Z are letters of motion: their model outputs never commit from a still segment (a still J
+is an I, a still Z an index pointing). They come from the fingertip's path instead
+(signcam/strokes.py); the still shape held just before the stroke (I before J, the pointing hand
+before Z) was the stroke's start and is replaced by it. `space` and `del` are signs like letters
+and edit the text; a pause with no sign ends a word.
 """
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from .config import SpellingConfig
+from .motion import Motion, MotionMeter, hand_geometry
+from .strokes import StrokeReader
 
 
 @dataclass
 class Commit:
     symbol: str  # a letter, "space" or "del", as signed
     t: float
+    replaced: str | None = None  # the letter this one took the place of (I before a J), if any
+    probs: np.ndarray | None = None  # the evidence: the segment's mean probabilities
 
 
 class Speller:
-    def __init__(self, config: SpellingConfig):
+    def __init__(self, config: SpellingConfig, labels: list[str] | tuple[str, ...] = ()):
         self.config = config
-        self.text = ""
-        self._candidate: str | None = None
-        self._since = 0.0
-        self._committed = False  # the current candidate has been committed
-        self._track: deque[tuple[float, tuple[float, float]]] = deque()  # recent hand centres
-        self._last_letter_t: float | None = None
+        self.labels = list(labels)
+        self._text = ""
+        self._evidence: list[np.ndarray | None] = []  # per character of the text: what it was read from
+        self.motion = MotionMeter(config.motion)
+        self.strokes = StrokeReader(config.strokes)
+        idx = {label: i for i, label in enumerate(self.labels)}
+        self._idle = idx.get(config.idle_label)
+        # Still frames can never be evidence for the motion letters: their mass is dropped.
+        self._still_mask = np.array([label not in config.motion_letters for label in self.labels], dtype=bool)
+        self._stroke_starts = {letter: {idx[s] for s in starts if s in idx}
+                               for letter, starts in config.stroke_starts.items()}
+        self._reset_segment()
+        self._last: Commit | None = None  # the last commit and whether a release has come since
+        self._released = True
+        self._bounced = False  # a quick move since the last commit
+        self._where: tuple[np.ndarray, float] | None = None  # hand centre and size at the last commit
         self._last_hand_t: float | None = None
-        self._held: tuple[str, tuple[float, float]] | None = None  # last committed letter and where
-        self._settled = False  # the hand has been at rest since that commit
-        self._moved = False  # a quick move since then, and the hand not yet at rest again
-        self._run: tuple[str | None, float] = (None, 0.0)  # the reading of the last frames, since when
+        self._last_sign_t: float | None = None
+        self.last_motion: Motion | None = None
 
+    # ---- what the window shows
     @property
     def candidate(self) -> str | None:
-        return self._candidate
+        return self.labels[self._cand] if self._cand is not None else None
 
     def hold_progress(self, t: float) -> float:
-        """0..1 while a letter is being held, 1 once committed (for the overlay)."""
-        if self._candidate is None:
+        """0..1 while a sign is being held, 1 once committed (for the overlay)."""
+        if self._cand is None:
             return 0.0
-        if self._committed:
+        if self._spent:
             return 1.0
-        return min(1.0, (t - self._since) / self.config.hold_time)
+        return min(1.0, (t - self._cand_since) / self._needed)
 
     @property
     def transcript(self) -> str:
         return " ".join(self.text.split())
 
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @text.setter
+    def text(self, value: str) -> None:
+        """Text set from outside (typed by the user): characters kept keep their evidence."""
+        keep = 0
+        while keep < min(len(value), len(self._text)) and value[keep] == self._text[keep]:
+            keep += 1
+        self._evidence = self._evidence[:keep] + [self._one_hot(c) for c in value[keep:]]
+        self._text = value
+
+    def carry_from(self, other: "Speller") -> None:
+        """Take over another speller's text with its evidence (a new source or model, same text)."""
+        self._text, self._evidence = other._text, list(other._evidence)
+
+    def words(self) -> list[tuple[str, list[np.ndarray]]]:
+        """Each word of the text with the evidence of each of its letters."""
+        out, start = [], 0
+        for i, ch in enumerate(self._text + " "):
+            if ch == " ":
+                if i > start:
+                    out.append((self._text[start:i], [e for e in self._evidence[start:i] if e is not None]))
+                start = i + 1
+        return out
+
+    def word_evidence(self) -> list[np.ndarray]:
+        """The evidence of each letter of the last word (what suggestions rank from)."""
+        words = self.words()
+        return words[-1][1] if words else []
+
+    def current_word(self) -> str:
+        """The word being spelled, or the one just finished (the text's last word)."""
+        words = self.words()
+        return words[-1][0] if words else ""
+
+    def accept(self, word: str) -> None:
+        """Replace the last word by a chosen suggestion (the user's pick, never automatic)."""
+        body = self._text.rstrip(" ")
+        start = len(body) - len(self.current_word())
+        self.text = body[:start] + word.upper() + " "
+
     def clear(self) -> None:
         self.text = ""
 
-    def edit(self, symbol: str) -> None:
+    def edit(self, symbol: str, evidence: np.ndarray | None = None) -> None:
         """Apply a committed symbol (also used by the window's Space/Backspace buttons)."""
         if symbol == self.config.delete_label:
-            self.text = self.text[:-1]
+            self._text, self._evidence = self._text[:-1], self._evidence[:-1]
         elif symbol == self.config.space_label:
-            if self.text and not self.text.endswith(" "):
-                self.text += " "
+            if self._text and not self._text.endswith(" "):
+                self._text += " "
+                self._evidence.append(None)
         else:
-            self.text += symbol
+            self._text += symbol
+            self._evidence.append(evidence if evidence is not None else self._one_hot(symbol))
 
-    def _follow(self, t: float, center: tuple[float, float], size: float) -> tuple[bool, bool]:
-        """(quick move, at rest): has the hand travelled `rearm_move` hand sizes within the
-        last `rearm_window` s; has it stayed within `still_reach` of here for `settle_time` s?"""
-        cfg = self.config
-        self._track.append((t, center))
-        # Keep one centre older than the spans measured: camera frames come at any rate,
-        # never exactly `settle_time` apart.
-        span = max(cfg.rearm_window, cfg.settle_time)
-        while len(self._track) > 1 and self._track[1][0] <= t - span + 1e-6:
-            self._track.popleft()
-        recent = [c for s, c in self._track if s >= t - cfg.rearm_window - 1e-6]
-        quick = math.dist(center, recent[0]) / max(size, 1e-6) >= cfg.rearm_move
-        # Spread, not net travel: at the top of a bounce the net travel is briefly zero.
-        rested = self._track[0][0] <= t - cfg.settle_time + 1e-6 and all(
-            math.dist(center, c) <= cfg.still_reach * size for _, c in self._track)
-        return quick, rested
+    # ---- decoding
+    def _reset_segment(self) -> None:
+        self._recent: deque[tuple[float, np.ndarray]] = deque()  # the segment's latest still frames
+        self._sum: np.ndarray | None = None  # ... and the sum of all of them
+        self._n = 0
+        self._cand: int | None = None
+        self._cand_since = 0.0
+        self._needed = self.config.hold_time
+        self._spent = False  # this still segment has committed its sign
+        self._segment_start = 0.0
+
+    def _release(self) -> None:
+        self._released, self._bounced = True, False
 
     def _hand_gone(self) -> None:
-        self._candidate = None
-        self._held = None
-        self._moved = self._settled = False
-        self._track.clear()
+        self.motion.reset()
+        self.strokes.reset()
+        self._reset_segment()
+        self._release()
 
-    def update(self, letter: str | None, t: float, hand_center: tuple[float, float] | None = None,
-               hand_size: float = 1.0) -> Commit | None:
-        """Feed one frame: the smoothed letter (None when unsure), and the hand (None when none is seen)."""
+    def hold_needed(self, confidence: float) -> float:
+        """The hold asked of a sign read at this confidence: short when clear, longer when not."""
         cfg = self.config
-        signing = letter is not None and letter != cfg.idle_label
-        if hand_center is not None:
-            self._last_hand_t = t
-        elif self._last_hand_t is None or t - self._last_hand_t >= cfg.drop_time:
-            # The hand dropped out of view (not just a frame the tracker missed):
-            # the next letter is new, even the same one.
-            self._hand_gone()
-        if letter != self._run[0]:
-            self._run = (letter, t)
-        quick, rested = self._follow(t, hand_center, hand_size) if hand_center is not None else (False, False)
-        if self._held and not self._settled and rested:
-            # Committed while the hand was still coming into place: where it rests is where the
-            # letter is signed, and only a move from there can sign it again.
-            self._settled, self._held = True, (self._held[0], hand_center)
-        elif quick and self._held and self._settled and self._held[0] not in cfg.motion_letters:
-            self._moved = True
-        if not signing:
-            # An unsure moment keeps a committed letter but restarts an unfinished hold.
-            if self._candidate is not None and not self._committed:
-                self._candidate = None
-            if self._last_letter_t is not None and t - self._last_letter_t >= cfg.word_gap:
-                self.edit(cfg.space_label)  # a pause ends the word
-                self._last_letter_t = None
+        span = max(cfg.clear_confidence - cfg.threshold, 1e-6)
+        f = min(max((cfg.clear_confidence - confidence) / span, 0.0), 1.0)
+        return cfg.min_hold + f * (cfg.hold_time - cfg.min_hold)
+
+    def _commit(self, symbol: str, t: float, probs: np.ndarray | None, replaced: str | None = None) -> Commit:
+        if replaced is not None:
+            self.edit(self.config.delete_label)
+        self.edit(symbol, probs)
+        self._last, self._released, self._spent = Commit(symbol, t, replaced, probs), False, True
+        self._bounced = False
+        return self._last
+
+    def _one_hot(self, symbol: str) -> np.ndarray | None:
+        if symbol == " ":
             return None
-        self._last_letter_t = t
-        if letter != self._candidate:
-            # Back to the letter just committed after a brief other reading: still the same sign.
-            self._candidate, self._since = letter, t
-            self._committed = self._held is not None and letter == self._held[0]
-        if self._moved and rested:
-            # The move is over. Back at rest near where the letter was signed: the letter again,
-            # its hold counted from when the hand came to rest and read it (never while moving).
-            if self._committed and self._held and letter == self._held[0] \
-                    and math.dist(hand_center, self._held[1]) <= cfg.rearm_reach * hand_size:
-                self._since, self._committed = max(t - cfg.settle_time, self._run[1]), False
-            self._moved = False
-        if not self._committed and t - self._since >= cfg.hold_time:
-            self._committed, self._moved, self._settled = True, False, rested
-            self._held = (letter, hand_center) if hand_center is not None else None
-            self.edit(letter)
-            return Commit(letter, t)
+        p = np.zeros(len(self.labels), dtype=np.float32)
+        if symbol.upper() in self.labels:
+            p[self.labels.index(symbol.upper())] = 1.0
+        return p
+
+    def update(self, t: float, probs: np.ndarray | None, landmarks: np.ndarray | None) -> Commit | None:
+        """Feed one frame: its probabilities and the hand's 21 landmarks (both None when no hand)."""
+        cfg = self.config
+        if landmarks is None or probs is None:
+            if self._last_hand_t is None or t - self._last_hand_t >= cfg.drop_time:
+                # The hand dropped out of view (not just a frame the tracker missed).
+                self._hand_gone()
+            self.last_motion = None
+            return self._word_gap(t)
+        self._last_hand_t = t
+        probs = np.asarray(probs, dtype=np.float64)
+        m = self.last_motion = self.motion.update(t, landmarks)
+        top = int(probs.argmax())
+        if top != self._idle and probs[top] >= cfg.threshold:
+            self._last_sign_t = t
+        stroke = self.strokes.update(t, landmarks, m.still)
+        if stroke is not None:
+            return self._stroke(stroke, t)
+        center, size = hand_geometry(landmarks)
+        if m.hand_speed >= cfg.rearm_speed and np.isfinite(m.hand_speed):
+            self._bounced = True  # a bounce or slide: the letter again, once at rest near it
+        if not m.still:
+            self._reset_segment()
+            return None
+        return self._still(t, probs, center, size) or self._word_gap(t)
+
+    def _near_commit(self, center: np.ndarray, size: float) -> bool:
+        """Near where the last letter was signed: within `rearm_reach` hand sizes, at a like distance
+        from the camera (a hand that came much nearer or went further has moved on)."""
+        if self._where is None:
+            return True
+        c0, s0 = self._where
+        return float(np.linalg.norm(center - c0)) <= self.config.rearm_reach * s0 \
+            and 1 / self.config.rearm_scale <= size / s0 <= self.config.rearm_scale
+
+    def _still(self, t: float, probs: np.ndarray, center: np.ndarray, size: float) -> Commit | None:
+        cfg = self.config
+        p = np.where(self._still_mask, probs, 0.0)
+        if not self._recent:
+            # The hold counts from the first still frame. (Counting from `lag` earlier, when the
+            # hand had in fact stopped, committed more passing shapes on the clips.)
+            self._segment_start = t
+            self._sum, self._n = np.zeros_like(p), 0
+        self._recent.append((t, p))
+        while self._recent[0][0] < t - cfg.evidence_window:
+            self._recent.popleft()
+        self._sum, self._n = self._sum + p, self._n + 1
+        recent = np.mean([q for _, q in self._recent], axis=0)
+        if self._cand is not None and int(recent.argmax()) != self._cand and recent.max() >= cfg.threshold:
+            # The latest frames clearly show another sign (the shape changed without the fingers
+            # seeming to move much): its own segment, from those frames.
+            self._sum, self._n = recent * len(self._recent), len(self._recent)
+        # The segment's sign: the mean of all its frames, so a long steady hold outvotes a flicker.
+        mean = self._sum / self._n
+        best = int(mean.argmax())
+        conf = float(mean[best])
+        cand = best if conf >= cfg.threshold else None
+        if cand != self._cand:
+            if self._cand is not None and cand is not None:
+                if self._spent:
+                    self._release()
+                self._spent = False
+            self._cand, self._cand_since = cand, max(t if self._cand is not None else self._segment_start,
+                                                     self._segment_start)
+        if cand is None or self._spent:
+            return None
+        self._needed = self.hold_needed(conf)
+        if t - self._cand_since + 1e-6 < self._needed:
+            return None
+        symbol = self.labels[cand]
+        last = self._last.symbol if self._last is not None else None
+        if last in self._stroke_starts and cand in self._stroke_starts[last]:
+            symbol = last  # the I a J ends in, the pointing hand after a Z: still that letter's sign
+        if symbol != last:
+            self._release()  # another sign held: the next one may be the last letter again
+        elif self._bounced and self._near_commit(center, size):
+            # Back at rest where it was signed after a bounce: the letter again, but only after the
+            # full hold. A doubled letter is the reading most easily made by mistake (a hand lifted
+            # and lowered again), and one missed is cheap to get back (suggestions add doubles).
+            if t - self._cand_since + 1e-6 < cfg.hold_time:
+                return None
+            self._release()
+        if cand == self._idle:
+            self._spent = True  # `nothing` is held, not written
+            return None
+        if self._last is not None and symbol == self._last.symbol and not self._released:
+            self._spent = True  # the same sign, no release in between: still the one committed
+            return None
+        symbol = self.labels[cand]
+        self._where = (center, size)
+        return self._commit(symbol, t, mean.astype(np.float32))
+
+    def _stroke(self, stroke, t: float) -> Commit:
+        """A J or Z was drawn: it replaces the still start shape committed just before it."""
+        replaced = None
+        last = self._last
+        if last is not None and last.t >= stroke.start - self.config.stroke_lead and last.probs is not None \
+                and int(last.probs.argmax()) in self._stroke_starts.get(stroke.letter, set()) \
+                and self.text.endswith(last.symbol):
+            replaced = last.symbol
+        self._reset_segment()
+        commit = self._commit(stroke.letter, t, self._one_hot(stroke.letter), replaced)
+        self._cand, self._spent = None, True
+        return commit
+
+    def _word_gap(self, t: float) -> Commit | None:
+        if self._last_sign_t is not None and t - self._last_sign_t >= self.config.word_gap:
+            self._last_sign_t = None
+            if self.text and not self.text.endswith(" "):
+                self.edit(self.config.space_label)  # a pause ends the word
         return None

@@ -103,7 +103,7 @@ def test_worker_reads_every_frame_edits_text_keeps_its_model_and_stops_within_a_
         worker.load_model(broken)
         assert worker.sync(timeout=30)
         (event,) = drain(events)
-        assert event.kind == "model_failed" and "cannot load model" in event.message
+        assert event.kind == "model_failed" and "not a valid model file" in event.message
         assert worker.classifier.path == model_path
 
         t0 = time.perf_counter()

@@ -1,141 +1,171 @@
-"""The speller and smoother as state machines, fed scripted (reading, time) sequences."""
+"""The speller as a decoder, fed scripted landmark streams (tests/scripted_hands.py) and probabilities."""
 import numpy as np
 import pytest
 
+from scripted_hands import J_PATH, SHAPES, Z_PATH, drawn, hand_landmarks, held
 from signcam.config import SmoothingConfig, SpellingConfig
 from signcam.smoothing import Smoother
 from signcam.speller import Speller
 
+LABELS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["del", "nothing", "space"]
 FPS = 30
-STILL = (100.0, 100.0)
+HERE = (640.0, 300.0)
 
 
-def feed(speller, script, size=100.0):
-    """script: list of (letter or None, seconds, hand centre or None). Returns the commits and end time."""
-    t, commits = 0.0, []
-    for letter, seconds, center in script:
-        for _ in range(int(round(seconds * FPS))):
-            c = speller.update(letter, t, center if letter else None, size)
-            if c:
-                commits.append(c.symbol)
-            t += 1 / FPS
-    return commits, t
+def probs(sign, conf=0.95, second=None):
+    p = np.full(len(LABELS), (1 - conf) / (len(LABELS) - 1), np.float32)
+    p[LABELS.index(sign)] = conf
+    if second:
+        p[LABELS.index(second)] += (1 - conf) / 2
+    return p / p.sum()
 
 
-def test_held_letter_commits_once():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    commits, _ = feed(sp, [("A", 2.0, STILL)])
-    assert commits == ["A"] and sp.transcript == "A"
+def still(sign, seconds, shape="B", center=HERE, conf=0.95, fps=FPS, seed=0):
+    return [(probs(sign, conf) if sign else None, lm) for lm in held(SHAPES[shape], seconds, fps, center, seed=seed)]
 
 
-def test_transitions_shorter_than_the_hold_commit_nothing():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    # H, a brief wrong reading while the fingers move, then E.
-    feed(sp, [("H", 0.8, STILL), ("U", 0.2, STILL), ("R", 0.1, STILL), ("E", 0.8, STILL)])
-    assert sp.transcript == "HE"
+def moved(sign, seconds, path, shape="B", fps=FPS, conf=0.95, tip=9, start=HERE):
+    """The hand moved along `path` (hand sizes) with its shape steady, read as `sign`."""
+    return [(probs(sign, conf), lm) for lm in drawn(SHAPES[shape], tip, path, seconds, fps, start=start)]
 
 
-def test_same_letter_after_the_hand_drops_commits_twice():
-    sp = Speller(SpellingConfig(hold_time=0.5, word_gap=1.5))
-    feed(sp, [("L", 0.8, STILL), (None, 0.3, None), ("L", 0.8, STILL)])
-    assert sp.transcript == "LL"
+def reshaped(signs, seconds, a="B", b="A", fps=FPS, center=HERE):
+    """The fingers move from shape a to shape b where it stands, read confidently as each of `signs` in turn."""
+    la, lb = hand_landmarks(SHAPES[a], center), hand_landmarks(SHAPES[b], center)
+    n = int(round(seconds * fps))
+    return [(probs(signs[i * len(signs) // n]), la + (lb - la) * (i + 1) / n) for i in range(n)]
 
 
-def test_same_letter_after_a_quick_move_commits_twice():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    feed(sp, [("L", 0.8, (100.0, 100.0)), ("L", 0.8, (140.0, 100.0))])  # a jump of 0.4 hand sizes
-    assert sp.transcript == "LL"
+def gone(seconds, fps=FPS):
+    return [(None, None)] * int(round(seconds * fps))
 
 
-def play(speller, script, fps=FPS, jitter=0.0, seed=0):
-    """Like `feed`, at any frame rate, with camera-like timestamp jitter (seconds), and the hand
-    given whenever a centre is (also while the reading is unsure). Centres may be functions of
-    the fraction of the step done."""
-    rng, t = np.random.default_rng(seed), 0.0
-    for letter, seconds, center in script:
-        n = int(round(seconds * fps))
-        for i in range(n):
-            c = center(i / n) if callable(center) else center
-            speller.update(letter, t + rng.uniform(-jitter, jitter), c, 100.0)
-            t += 1 / fps
-    return speller.transcript
+def run(frames, fps=FPS, jitter=0.0, speller=None, seed=0):
+    sp = speller or Speller(SpellingConfig(), LABELS)
+    rng = np.random.default_rng(seed)
+    commits = []
+    for i, (p, lm) in enumerate(frames):
+        c = sp.update(i / fps + rng.uniform(-jitter, jitter), p, lm)
+        if c:
+            commits.append(c.symbol)
+    return sp.transcript, commits
 
 
-def lift(peak, frac):
-    return (100.0, 100.0 - peak * np.sin(np.pi * frac))
+def test_a_held_letter_commits_once():
+    assert run(still("A", 2.0, "A")) == ("A", ["A"])
 
 
-def test_the_second_hold_starts_when_the_hand_is_at_rest_again():
-    # As the teal signer's A: 0.8 hand sizes up and back down over 0.75 s. The top of the lift is
-    # no rest: held 0.4 s after the hand is back, the letter is not signed again; held 0.6 s, it is.
-    for after, expected in ((0.4, "L"), (0.6, "LL")):
-        script = [("L", 0.8, STILL), ("L", 0.75, lambda f: lift(80.0, f)), ("L", after, STILL)]
-        assert play(Speller(SpellingConfig(hold_time=0.5)), script) == expected, after
+def test_shapes_seen_while_the_fingers_move_never_commit():
+    # B, then 0.5 s of fingers curling to E, read confidently as U then R on the way, then E.
+    frames = still("B", 0.8, "B") + reshaped(["U", "R"], 0.5, "B", "A") + still("E", 0.8, "A")
+    assert run(frames)[0] == "BE"
+
+
+def test_a_shape_seen_while_the_hand_travels_never_commits():
+    # The hand comes in from the side over 0.4 s (5 hand sizes a second) read as X, then holds B.
+    frames = moved("X", 0.4, [(-2, 0), (0, 0)]) + still("B", 0.8)
+    assert run(frames)[0] == "B"
+
+
+def test_a_fast_clear_still_letter_commits():
+    # Between two letters, 0.3 s still and clear is enough (0.2 s hold once seen still); as briefly
+    # but unclear is not.
+    def spell(conf, seconds):
+        return (still("A", 0.6, "A") + reshaped(["S"], 0.2, "A", "B") + still("C", seconds, "B", conf=conf)
+                + reshaped(["S"], 0.2, "B", "A") + still("A", 0.6, "A") + gone(0.4))
+    assert run(spell(0.95, 0.3))[0] == "ACA"
+    assert run(spell(0.65, 0.3))[0] == "A"
+    assert run(spell(0.65, 0.6))[0] == "ACA"
+
+
+def test_the_hold_adapts_to_how_clear_the_shape_is():
+    sp = Speller(SpellingConfig(), LABELS)
+    assert sp.hold_needed(0.95) == pytest.approx(0.2) and sp.hold_needed(0.6) == pytest.approx(0.5)
+    assert 0.2 < sp.hold_needed(0.72) < 0.5
+
+
+def test_a_doubled_letter_needs_a_release():
+    assert run(still("L", 2.0, "L"))[0] == "L"  # held long: once
+    assert run(still("L", 0.8, "L") + gone(0.3) + still("L", 0.8, "L"))[0] == "LL"  # dropped out of view
+    assert run(still("A", 0.8, "A") + still("B", 0.8) + still("A", 0.8, "A"))[0] == "ABA"  # another letter
 
 
 @pytest.mark.parametrize("fps,jitter", [(30, 0.0), (15, 0.0), (25, 0.0), (30, 0.003), (60, 0.002)])
-def test_a_quick_bounce_doubles_the_letter_at_any_frame_rate(fps, jitter):
-    # 0.4 hand sizes up and back in 0.3 s, then held again.
-    script = [("L", 0.8, STILL), ("L", 0.3, lambda f: lift(40.0, f)), ("L", 1.0, STILL)]
-    assert play(Speller(SpellingConfig(hold_time=0.5)), script, fps, jitter) == "LL"
+def test_a_bounce_doubles_the_letter_at_any_frame_rate(fps, jitter):
+    # 0.4 hand sizes up and back in 0.3 s, the L shape held, then held again where it was.
+    n = int(round(0.3 * fps))
+    bounce = [(probs("L"), hand_landmarks(SHAPES["L"], (HERE[0], HERE[1] - 80.0 * np.sin(np.pi * (i + 1) / n))))
+              for i in range(n)]
+    frames = still("L", 0.8, "L", fps=fps) + bounce + still("L", 0.8, "L", fps=fps, seed=1)
+    assert run(frames, fps, jitter)[0] == "LL"
 
 
-def test_the_second_hold_counts_only_while_the_letter_is_read():
-    # Back at rest after a bounce but unsure (`nothing`) for 0.4 s: that is no part of the hold.
-    bounced = [("L", 0.8, STILL), ("L", 0.3, lambda f: lift(40.0, f)), ("nothing", 0.4, STILL)]
-    assert play(Speller(SpellingConfig(hold_time=0.5)), bounced + [("L", 0.3, STILL)]) == "L"
-    assert play(Speller(SpellingConfig(hold_time=0.5)), bounced + [("L", 0.6, STILL)]) == "LL"
+def test_drift_a_misreading_and_moving_away_are_no_release():
+    drift = moved("L", 2.0, [(0, 0), (0.6, 0)], "L")  # 0.3 hand sizes a second while holding
+    assert run(still("L", 0.5, "L") + drift)[0] == "L"
+    assert run(still("Z", 0.8, "L", conf=0.9) + still("X", 0.1, "L") + still("Z", 0.8, "L"))[0] == ""
+    blip = still("D", 0.8, "L") + still("X", 0.1, "L") + still("D", 0.8, "L")
+    assert run(blip)[0] == "D"
+    # The hand goes 3 hand sizes down to rest, still an A shape: not signed again.
+    away = moved("A", 0.4, [(0, 0), (0, 3)], "A", tip=0)
+    assert run(still("A", 0.8, "A") + away + still("A", 0.8, "A", center=(640.0, 900.0)))[0] == "A"
 
 
-def test_a_letter_read_while_the_hand_glides_into_place_is_not_doubled():
-    # The hand comes up into place already shaped as L (read from the start), 0.3 hand sizes
-    # every 0.1 s for 0.7 s, so the letter commits on the way; then it rests.
-    script = [("L", 0.7, lambda f: (100.0, 310.0 - 210.0 * f)), ("L", 1.5, STILL)]
-    assert play(Speller(SpellingConfig(hold_time=0.5)), script) == "L"
+def test_j_and_z_come_from_their_drawn_paths():
+    for mirror in (False, True):
+        for seconds in (0.5, 0.9):
+            j = [(probs("I"), lm) for lm in drawn(SHAPES["I"], 20, J_PATH, seconds, mirror=mirror)]
+            frames = still("I", 0.6, "I", center=tuple(j[0][1][:, :2].mean(axis=0))) + j + \
+                [(probs("I"), lm) for lm in held(SHAPES["I"], 0.6, center=tuple(j[-1][1][:, :2].mean(axis=0)))]
+            assert run(frames)[0] == "J", (mirror, seconds)
+            z = [(probs("D"), lm) for lm in drawn(SHAPES["D"], 8, Z_PATH, seconds, mirror=mirror)]
+            frames = z + [(probs("D"), lm) for lm in held(SHAPES["D"], 0.6, center=tuple(z[-1][1][:, :2].mean(axis=0)))]
+            assert run(frames)[0] == "Z", (mirror, seconds)
 
 
-def test_slow_drift_while_holding_is_not_a_repeat():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    t = 0.0
-    for i in range(90):  # 3 s, drifting 2 px a frame (0.02 hand sizes)
-        sp.update("L", t, (100.0 + 2 * i, 100.0), 100.0)
-        t += 1 / FPS
-    assert sp.transcript == "L"
-
-
-def test_motion_letters_move_without_repeating():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    t = 0.0
-    for i in range(60):  # Z drawn in the air: fast travel while the letter is read
-        sp.update("Z", t, (100.0 + 15 * (i % 10), 100.0 + 10 * (i // 10)), 100.0)
-        t += 1 / FPS
-    assert sp.transcript == "Z"
+def test_a_still_hand_never_reads_j_or_z():
+    # The model is sure of J and of Z from still frames: nothing is written.
+    assert run(still("J", 2.0, "I", conf=0.99))[0] == ""
+    assert run(still("Z", 2.0, "D", conf=0.99))[0] == ""
+    # An index-pointing hand swept in a straight line is no Z.
+    line = [(probs("D"), lm) for lm in drawn(SHAPES["D"], 8, [(0, 0), (1.2, 0.3)], 0.6)]
+    assert "Z" not in run(line + [(probs("D"), lm) for lm in held(SHAPES["D"], 0.6,
+                                                                    center=tuple(line[-1][1][:, :2].mean(axis=0)))])[0]
 
 
 def test_pause_ends_a_word_and_space_and_del_edit():
-    sp = Speller(SpellingConfig(hold_time=0.5, word_gap=1.0))
-    feed(sp, [("H", 0.8, STILL), ("I", 0.8, STILL), (None, 1.2, None), ("Y", 0.8, STILL),
-              ("O", 0.8, STILL), ("del", 0.8, STILL), ("U", 0.8, STILL), ("space", 0.8, STILL),
-              ("space", 0.1, STILL), ("A", 0.8, STILL)])
-    assert sp.transcript == "HI YU A"
+    frames = (still("H", 0.6, "V") + still("I", 0.6, "I") + gone(1.6) + still("Y", 0.6, "I")
+              + still("O", 0.6, "A") + still("del", 0.6, "B") + still("U", 0.6, "V") + still("space", 0.6, "B")
+              + still("space", 0.6, "A") + still("A", 0.6, "A"))
+    assert run(frames)[0] == "HI YU A"
 
 
-def test_nothing_sign_is_a_pause_not_a_letter():
-    sp = Speller(SpellingConfig(hold_time=0.5, word_gap=1.0))
-    feed(sp, [("A", 0.8, STILL), ("nothing", 1.2, STILL), ("B", 0.8, STILL)])
-    assert sp.transcript == "A B"
+def test_nothing_held_is_a_pause_not_a_letter():
+    frames = still("A", 0.8, "A") + still("nothing", 1.7, "B") + still("B", 0.8)
+    assert run(frames)[0] == "A B"
 
 
 def test_hold_progress_rises_then_reports_the_commit():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    sp.update("A", 0.0, STILL, 100)
-    sp.update("A", 0.25, STILL, 100)
-    assert sp.hold_progress(0.25) == pytest.approx(0.5)
-    sp.update("A", 0.5, STILL, 100)
-    assert sp.hold_progress(0.5) == 1.0 and sp.transcript == "A"
+    sp = Speller(SpellingConfig(), LABELS)
+    frames = still("A", 0.6, "A", conf=0.7)
+    for i, (p, lm) in enumerate(frames[:8]):
+        sp.update(i / FPS, p, lm)
+    assert 0.0 < sp.hold_progress(7 / FPS) < 1.0
+    for i, (p, lm) in enumerate(frames[8:], start=8):
+        sp.update(i / FPS, p, lm)
+    assert sp.hold_progress(len(frames) / FPS) == 1.0 and sp.transcript == "A"
 
 
-LABELS = ["A", "B", "C"]
+def test_letters_keep_their_evidence_and_accepting_replaces_the_word():
+    sp = Speller(SpellingConfig(), LABELS)
+    run(still("H", 0.6, "V") + still("A", 0.6, "A") + still("T", 0.6, "B"), speller=sp)
+    assert sp.current_word() == "HAT" and len(sp.word_evidence()) == 3
+    assert sp.word_evidence()[1].argmax() == LABELS.index("A")
+    sp.accept("hot")
+    assert sp.text == "HOT " and sp.current_word() == "HOT"
+
+
+SMOOTH_LABELS = ["A", "B", "C"]
 
 
 def onehot(i, p=0.9):
@@ -145,56 +175,21 @@ def onehot(i, p=0.9):
 
 
 def test_smoother_ignores_single_frame_flicker():
-    sm = Smoother(LABELS, SmoothingConfig(window=0.3, threshold=0.6, hysteresis=0.1))
+    sm = Smoother(SMOOTH_LABELS, SmoothingConfig(window=0.3, threshold=0.6, hysteresis=0.1))
     out = [sm.update(onehot(1 if i == 10 else 0), i / FPS)[0] for i in range(20)]
     assert set(out) == {"A"}
 
 
 def test_smoother_switches_when_the_new_letter_wins_clearly():
-    sm = Smoother(LABELS, SmoothingConfig(window=0.3, threshold=0.6, hysteresis=0.1))
+    sm = Smoother(SMOOTH_LABELS, SmoothingConfig(window=0.3, threshold=0.6, hysteresis=0.1))
     out = [sm.update(onehot(0 if i < 15 else 2), i / FPS)[0] for i in range(40)]
     assert out[0] == "A" and out[-1] == "C"
     assert "B" not in out
 
 
 def test_smoother_reports_nothing_below_the_threshold_and_resets_without_a_hand():
-    sm = Smoother(LABELS, SmoothingConfig(threshold=0.6))
+    sm = Smoother(SMOOTH_LABELS, SmoothingConfig(threshold=0.6))
     letter, conf = sm.update(np.array([0.4, 0.35, 0.25], np.float32), 0.0)
     assert letter is None and conf == pytest.approx(0.4)
     sm.update(onehot(0), 0.1)
     assert sm.update(None, 0.2) == (None, 0.0)
-
-
-def test_a_dip_in_confidence_with_the_hand_up_does_not_commit_again():
-    # Unsure for 0.66 s, the hand still in view.
-    assert play(Speller(SpellingConfig(hold_time=0.5)), [("E", 0.8, STILL), (None, 0.66, STILL), ("E", 0.8, STILL)]) == "E"
-
-
-def test_an_unfinished_hold_restarts_after_an_unsure_moment():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    feed(sp, [("A", 0.3, STILL), ("nothing", 0.1, STILL), ("A", 0.3, STILL)])
-    assert sp.transcript == ""
-
-
-def test_a_frame_the_tracker_misses_is_not_a_drop():
-    sp = Speller(SpellingConfig(hold_time=0.5, drop_time=0.25))
-    feed(sp, [("Z", 0.8, STILL), (None, 2 / FPS, None), ("Z", 0.8, STILL)])
-    assert sp.transcript == "Z"
-
-
-def test_a_brief_misreading_inside_a_held_letter_is_not_a_repeat():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    feed(sp, [("Z", 0.8, STILL), ("X", 0.1, STILL), ("Z", 0.8, STILL), ("M", 0.2, STILL), ("Z", 0.8, STILL)])
-    assert sp.transcript == "Z"
-
-
-def test_a_letter_again_after_another_letter_is_committed():
-    sp = Speller(SpellingConfig(hold_time=0.5))
-    feed(sp, [("A", 0.8, STILL), ("B", 0.8, STILL), ("A", 0.8, STILL)])
-    assert sp.transcript == "ABA"
-
-
-def test_dropping_the_hand_away_to_rest_is_not_a_repeat():
-    sp = Speller(SpellingConfig(hold_time=0.5, rearm_reach=1.5))
-    feed(sp, [("A", 0.8, (100.0, 100.0)), ("A", 0.8, (100.0, 400.0))])  # 3 hand sizes down, still an A shape
-    assert sp.transcript == "A"

@@ -69,11 +69,11 @@ def photometric(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def augment(crop: np.ndarray, lms: np.ndarray, rng: np.random.Generator, pool: np.ndarray,
-            background_p: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+            background_p: float = 0.4, flip_p: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     if rng.random() < background_p:
         crop = replace_background(crop, lms, random_background(rng, crop.shape[0], pool))
     crop, lms = affine(crop, lms, angle_deg=rng.uniform(-15, 15), scale=rng.uniform(0.85, 1.15),
-                       shift=tuple(rng.uniform(-0.08, 0.08, 2)), flip=bool(rng.random() < 0.5))
+                       shift=tuple(rng.uniform(-0.08, 0.08, 2)), flip=bool(rng.random() < flip_p))
     crop = photometric(crop, rng)
     lms = lms + rng.normal(0, 0.006, lms.shape).astype(np.float32)  # landmark jitter, like a shaky tracker
     return crop, lms.astype(np.float32)
@@ -93,3 +93,40 @@ def turn_view(lms: np.ndarray, max_deg: float, rng: np.random.Generator) -> np.n
     x, z = x * np.cos(yaw) + z * np.sin(yaw), -x * np.sin(yaw) + z * np.cos(yaw)
     y, z = y * np.cos(pitch) - z * np.sin(pitch), y * np.sin(pitch) + z * np.cos(pitch)
     return (np.stack([x, y, z], axis=-1) + wrist).astype(lms.dtype)
+
+
+def _rotate_about(points: np.ndarray, centre: np.ndarray, axis: np.ndarray, angle: float) -> np.ndarray:
+    """Rodrigues' rotation of points (K, 3) about a unit axis through centre."""
+    v = points - centre
+    c, s = np.cos(angle), np.sin(angle)
+    return centre + v * c + np.cross(axis, v) * s + np.outer(v @ axis, axis) * (1 - c)
+
+
+FINGER_CHAINS = ((1, 2, 3, 4), (5, 6, 7, 8), (9, 10, 11, 12), (13, 14, 15, 16), (17, 18, 19, 20))
+
+
+def vary_hand(lms: np.ndarray, rng: np.random.Generator, length: float = 0.12, turn_deg: float = 6.0,
+              drop_p: float = 0.1) -> np.ndarray:
+    """Another person's hand making the same shape: each finger longer or shorter (up to `length`),
+    turned a little about its knuckle (spread and bend, up to `turn_deg`), and with `drop_p` one
+    finger's outer points scrambled, as a tracker guesses a finger it cannot see.
+
+    Small on purpose: U and V, or E and S, differ by a few degrees of spread or bend.
+    """
+    out = lms.astype(np.float64).copy()
+    for hand in out:
+        wrist = hand[0]
+        normal = np.cross(hand[5] - wrist, hand[17] - wrist)
+        normal /= np.linalg.norm(normal) + 1e-9
+        for chain in FINGER_CHAINS:
+            knuckle, rest = hand[chain[0]], list(chain[1:])
+            hand[rest] = knuckle + (hand[rest] - knuckle) * rng.uniform(1 - length, 1 + length)
+            side = np.cross(normal, hand[chain[1]] - knuckle)
+            side /= np.linalg.norm(side) + 1e-9
+            for axis in (normal, side):  # spread, then bend
+                hand[rest] = _rotate_about(hand[rest], knuckle, axis, np.deg2rad(rng.uniform(-turn_deg, turn_deg)))
+        if rng.random() < drop_p:
+            chain = FINGER_CHAINS[rng.integers(1, 5)]
+            size = np.linalg.norm(hand[9] - wrist)
+            hand[list(chain[1:])] += rng.normal(0, 0.25 * size, (3, 3))
+    return out.astype(lms.dtype)

@@ -41,7 +41,24 @@ def _train_config(args):
                        finetune_epochs=args.finetune_epochs, finetune_fraction=args.finetune_fraction,
                        head_lr=args.head_lr, finetune_lr=args.finetune_lr, batch_size=args.batch_size,
                        val_fraction=args.val_fraction, patience=args.patience, seed=args.seed,
-                       steps_per_epoch=args.steps_per_epoch)
+                       steps_per_epoch=args.steps_per_epoch, features=tuple(args.features.split(",")),
+                       mirror_hands=args.mirror_hands, flip_p=args.flip_p, hand_variation=args.hand_variation,
+                       landmark_weight=args.landmark_weight)
+
+
+def cmd_crossval(args) -> int:
+    from .crossval import crossval, report_lines
+    from .prepare import Samples, load_cache
+
+    samples = Samples.concat([load_cache(p) for p in args.caches])
+    tests = {p.stem: load_cache(p) for p in args.test}
+    try:
+        result = crossval(samples, _train_config(args), args.folds, args.out, args.landmarks_only, tests)
+    except (FileNotFoundError, ValueError) as exc:
+        raise SigncamError(str(exc)) from None
+    print("\n".join(report_lines(result)))
+    print(f"wrote {args.out / 'crossval.json'} and {args.out / 'crossval_confusion.png'}")
+    return 0
 
 
 def cmd_loso(args) -> int:
@@ -56,6 +73,20 @@ def cmd_loso(args) -> int:
     for person, fold in summary["folds"].items():
         print(f"{person}\t{fold['accuracy']:.4f}\t({fold['detected']} images)")
     print(f"mean\t{summary['mean_accuracy']:.4f}")
+    return 0
+
+
+def cmd_scoreboard(args) -> int:
+    from signcam.classifier import load_classifier
+
+    from .scoreboard import scoreboard, shared_data_dir, table_lines
+
+    data = shared_data_dir(args.data)
+    classifier = load_classifier(args.model)
+    result = scoreboard(classifier, data, log=lambda line: print(line, file=sys.stderr, flush=True))
+    print("\n".join(table_lines(result)))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
     return 0
 
 
@@ -124,7 +155,7 @@ def cmd_predict(args) -> int:
                 print(f"{path}\tno hand found")
                 continue
             crop = crop_hand(image, hands[0], info.input_size, info.crop_margin)
-            probs = classifier.predict_batch(crop.image[None], crop.landmarks[None])[0]
+            probs = classifier.predict_batch(crop.image[None], crop.landmarks[None], [hands[0].handedness])[0]
             top = probs.argsort()[::-1][:3]
             alts = ", ".join(f"{info.labels[i]} {probs[i]:.2f}" for i in top[1:])
             print(f"{path}\t{info.labels[top[0]]}\t{probs[top[0]]:.3f}\t(then {alts})")
@@ -192,6 +223,15 @@ def _training_options(p) -> None:
     p.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps-per-epoch", type=int, help="cap batches per epoch (smoke tests)")
+    p.add_argument("--features", default="xy", metavar="PARTS",
+                   help="landmark features, comma-separated from: xy, palm, orientation, bones, angles, tips")
+    p.add_argument("--mirror-hands", action="store_true",
+                   help="mirror every hand to one handedness (by MediaPipe's handedness), in training and the app")
+    p.add_argument("--flip-p", type=float, default=0.5,
+                   help="chance of a mirror image in augmentation (0 also drops phase 0's mirrored copies)")
+    p.add_argument("--hand-variation", type=int, default=0, metavar="N",
+                   help="phase 0: N copies of each hand varied as another person's (finger lengths, turns)")
+    p.add_argument("--landmark-weight", type=float, default=0.5, help="the landmark head's share of the average")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,6 +256,16 @@ def build_parser() -> argparse.ArgumentParser:
     _training_options(p)
     p.set_defaults(func=cmd_loso)
 
+    p = sub.add_parser("crossval", help="cross-validation by person: each fold holds out whole sources")
+    p.add_argument("caches", nargs="+", type=Path, metavar="CACHE")
+    p.add_argument("--folds", type=int, default=4)
+    p.add_argument("--landmarks-only", action="store_true",
+                   help="train only the landmark head (seconds per fold): for trying landmark features")
+    p.add_argument("--test", nargs="*", type=Path, default=[], metavar="CACHE",
+                   help="also score each fold's model on these prepared sets (e.g. roboflow-train)")
+    _training_options(p)
+    p.set_defaults(func=cmd_crossval)
+
     p = sub.add_parser("retrain", help="fine-tune a model on recorded frames plus the original data")
     p.add_argument("--recorded", nargs="+", type=Path, required=True, metavar="DATASET_OR_CACHE",
                    help="folders written by `signcam record` (or their prepared caches)")
@@ -236,6 +286,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, help="write the full result as JSON (and a PNG beside it)")
     p.add_argument("--png", type=Path, help="write the confusion matrix picture here")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("scoreboard", help="every fixed measure of reading new people, in one table")
+    p.add_argument("--model", type=Path, help="default: the bundled model")
+    p.add_argument("--data", type=Path, help="the shared data folder (letters/, videos/); default: ../shared/data")
+    p.add_argument("--json", type=Path, help="also write the full result as JSON")
+    p.set_defaults(func=cmd_scoreboard)
 
     p = sub.add_parser("export", help="convert a .keras model to TFLite")
     p.add_argument("--model", type=Path)

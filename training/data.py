@@ -4,6 +4,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from signcam.crop import as_one_hand
+
 from .augment import augment
 from .model import FUSED_HEAD, LANDMARK_HEAD
 from .prepare import Samples
@@ -19,7 +21,8 @@ def model_inputs(crops: np.ndarray, landmarks: np.ndarray) -> dict:
 class AugmentedBatches(keras.utils.PyDataset):
     def __init__(self, samples: Samples, label_index: dict[str, int], batch_size: int = 32,
                  augmented: bool = True, background_p: float = 0.4, seed: int = 0,
-                 class_weights: dict[int, float] | None = None, **kwargs):
+                 class_weights: dict[int, float] | None = None, mirror_hands: bool = False,
+                 flip_p: float = 0.5, **kwargs):
         super().__init__(**kwargs)
         self.samples = samples
         self.y = np.array([label_index[c] for c in samples.labels], dtype=np.int32)
@@ -28,6 +31,7 @@ class AugmentedBatches(keras.utils.PyDataset):
         self.batch_size = batch_size
         self.augmented = augmented
         self.background_p = background_p
+        self.mirror_hands, self.flip_p = mirror_hands, flip_p
         self.rng = np.random.default_rng(seed)
         self.order = np.arange(len(samples))
         if augmented:
@@ -40,8 +44,11 @@ class AugmentedBatches(keras.utils.PyDataset):
         idx = self.order[i * self.batch_size:(i + 1) * self.batch_size]
         crops = self.samples.crops[idx]
         lms = self.samples.landmarks[idx]
+        if self.mirror_hands:
+            crops, lms = as_one_hand(crops, lms, self.samples.handedness[idx])
         if self.augmented:
-            pairs = [augment(c, l, self.rng, self.samples.crops, self.background_p) for c, l in zip(crops, lms)]
+            pairs = [augment(c, l, self.rng, self.samples.crops, self.background_p, self.flip_p)
+                     for c, l in zip(crops, lms)]
             crops = np.stack([p[0] for p in pairs])
             lms = np.stack([p[1] for p in pairs])
         y = {head: self.y[idx] for head in HEADS}

@@ -14,7 +14,8 @@ BATCH = 64
 
 
 def predict_samples(classifier: LetterClassifier, samples: Samples) -> np.ndarray:
-    parts = [classifier.predict_batch(samples.crops[i:i + BATCH], samples.landmarks[i:i + BATCH])
+    parts = [classifier.predict_batch(samples.crops[i:i + BATCH], samples.landmarks[i:i + BATCH],
+                                      samples.handedness[i:i + BATCH])
              for i in range(0, len(samples), BATCH)]
     return np.concatenate(parts) if parts else np.zeros((0, len(classifier.info.labels)))
 

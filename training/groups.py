@@ -25,3 +25,15 @@ def group_of(path: Path, set_name: str) -> str:
     if m := re.search(r"(\d+)$", stem):  # numbered frames, e.g. keptsecret A123
         return f"{set_name}/{path.parent.name}/{int(m.group(1)) // KEEP_TOGETHER}"
     return f"{set_name}/{stem}"
+
+
+def source_of(path: Path, set_name: str) -> str:
+    """Who made an image: a person where the file name says it (Massey's handN, a recorded signer),
+    else the whole set (one session's burst of one webcam). Cross-validation and the validation
+    split hold out whole sources, so a test person is never seen in training."""
+    stem = path.stem
+    if m := re.match(r"(hand\d+)_", stem):
+        return f"{set_name}/{m.group(1)}"
+    if m := recorded_name(stem):
+        return f"{set_name}/{m.group('signer')}"
+    return set_name

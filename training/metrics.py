@@ -62,10 +62,12 @@ def plot_history(history: dict, path, phase_starts: list[int]) -> None:
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4))
     epochs = range(1, len(history.get("loss", [])) + 1)
     a1.plot(epochs, history.get("loss", []), label="train loss")
-    a1.plot(epochs, history.get("val_loss", []), label="validation loss")
+    if history.get("val_loss"):  # none when trained without a validation split
+        a1.plot(epochs, history["val_loss"], label="validation loss")
     for key in sorted(k for k in history if k.endswith("accuracy") and not k.startswith("val_")):
         a2.plot(epochs, history[key], label=f"train {key}")
-        a2.plot(epochs, history.get(f"val_{key}", []), "--", label=f"validation {key}")
+        if history.get(f"val_{key}"):
+            a2.plot(epochs, history[f"val_{key}"], "--", label=f"validation {key}")
     for ax in (a1, a2):
         for start in phase_starts[1:]:
             ax.axvline(start + 0.5, color="grey", linestyle=":", linewidth=1)

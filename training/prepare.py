@@ -20,9 +20,13 @@ from signcam.frames import IMAGE_SUFFIXES
 from signcam.hands import MediaPipeHandTracker
 from signcam.progress import Progress
 
-from .groups import group_of
+from .groups import group_of, source_of
 
 CROP_SIZE = 160  # model input side; the classifier reads its own input size from the model
+# Bumped whenever a cache gains or changes what it stores; older caches are refused with a
+# one-line message instead of training on missing fields.
+# 2: `sources` (who signed each image) and `world` (MediaPipe's metric landmarks).
+CACHE_VERSION = 2
 
 
 @dataclass
@@ -37,19 +41,26 @@ class Samples:
     no_hand: dict = field(default_factory=dict)  # class -> number of images with no hand
     images: dict = field(default_factory=dict)  # class -> number of images read
     unreadable: list = field(default_factory=list)
+    sources: np.ndarray | None = None  # (N,) str: the person or session (default: the groups)
+    world: np.ndarray | None = None  # (N, 21, 3) float32 metric landmarks (zeros where unknown)
+
+    ARRAYS = ("crops", "landmarks", "labels", "files", "groups", "handedness", "sources", "world")
+
+    def __post_init__(self):
+        if self.sources is None:
+            self.sources = np.asarray(self.groups).copy()
+        if self.world is None:
+            self.world = np.zeros(np.shape(self.landmarks), np.float32)
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def subset(self, mask: np.ndarray) -> "Samples":
-        return Samples(self.crops[mask], self.landmarks[mask], self.labels[mask], self.files[mask],
-                       self.groups[mask], self.handedness[mask])
+        return Samples(**{name: getattr(self, name)[mask] for name in self.ARRAYS})
 
     @staticmethod
     def concat(parts: list["Samples"]) -> "Samples":
-        cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
-        merged = Samples(cat("crops"), cat("landmarks"), cat("labels"), cat("files"), cat("groups"),
-                         cat("handedness"))
+        merged = Samples(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in Samples.ARRAYS})
         for p in parts:
             for k, v in p.no_hand.items():
                 merged.no_hand[k] = merged.no_hand.get(k, 0) + v
@@ -59,14 +70,43 @@ class Samples:
         return merged
 
 
-def list_images(data_dir: Path) -> list[tuple[Path, str]]:
-    """(image, class) pairs of a folder-per-class dataset."""
+def _subfolders(folder: Path) -> list[Path]:
+    return sorted(d for d in folder.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+
+def _has_images(folder: Path) -> bool:
+    return any(p.suffix.lower() in IMAGE_SUFFIXES for p in folder.iterdir())
+
+
+def dataset_folders(data_dir: Path) -> list[Path]:
+    """The folder-per-class datasets in `data_dir`: itself (DATA_DIR/<CLASS>/<image>), or each of its
+    subfolders when it is a folder of sources (DATA_DIR/<SOURCE>/<CLASS>/<image>, like letters/signers)."""
     if not data_dir.is_dir():
         raise DatasetError(f"dataset folder not found: {data_dir}")
-    classes = sorted(d for d in data_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+    subs = _subfolders(data_dir)
+    if any(_has_images(d) for d in subs):
+        return [data_dir]
+    sources = [d for d in subs if any(_has_images(c) for c in _subfolders(d))]
+    if not sources:
+        raise DatasetError(f"{data_dir} has no letter folders with images "
+                           "(expected DATA_DIR/<CLASS>/<image> or DATA_DIR/<SOURCE>/<CLASS>/<image>)")
+    return sources
+
+
+def list_images(data_dir: Path) -> list[tuple[Path, str]]:
+    """(image, class) pairs of a folder-per-class dataset; an empty class folder is skipped with a warning."""
+    if not data_dir.is_dir():
+        raise DatasetError(f"dataset folder not found: {data_dir}")
+    classes = _subfolders(data_dir)
     if not classes:
         raise DatasetError(f"{data_dir} has no class folders (expected DATA_DIR/<CLASS>/<image>)")
-    return [(p, c.name) for c in classes for p in sorted(c.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+    pairs = []
+    for c in classes:
+        images = [p for p in sorted(c.iterdir()) if p.suffix.lower() in IMAGE_SUFFIXES]
+        if not images:
+            print(f"warning: skipped empty class folder {c}", flush=True)
+        pairs += [(p, c.name) for p in images]
+    return pairs
 
 
 def find_hands_in_photo(tracker, image: np.ndarray, pad: float = 0.3) -> list:
@@ -89,8 +129,8 @@ def find_hands_in_photo(tracker, image: np.ndarray, pad: float = 0.3) -> list:
 def detect_and_crop(data_dirs: list[Path], size: int = CROP_SIZE, margin: float = CROP_MARGIN,
                     label: str = "prepare") -> Samples:
     """Run the hand tracker on every image; keep the largest hand's crop."""
-    items = [(p, c, d.name) for d in data_dirs for p, c in list_images(d)]
-    crops, lms, labels, files, groups, handed = [], [], [], [], [], []
+    items = [(p, c, d.name) for top in data_dirs for d in dataset_folders(top) for p, c in list_images(d)]
+    crops, lms, labels, files, groups, handed, sources, world = [], [], [], [], [], [], [], []
     no_hand: Counter = Counter()
     images: Counter = Counter()
     unreadable: list[str] = []
@@ -114,12 +154,14 @@ def detect_and_crop(data_dirs: list[Path], size: int = CROP_SIZE, margin: float 
             labels.append(cls)
             files.append(str(path))
             groups.append(group_of(path, set_name))
+            sources.append(source_of(path, set_name))
             handed.append(hands[0].handedness)
+            world.append(hands[0].world if hands[0].world is not None else np.zeros((21, 3), np.float32))
     bar.close()
     if not labels:
         raise DatasetError("no hand was found in any image")
     return Samples(np.stack(crops), np.stack(lms), np.array(labels), np.array(files), np.array(groups),
-                   np.array(handed), dict(no_hand), dict(images), unreadable)
+                   np.array(handed), dict(no_hand), dict(images), unreadable, np.array(sources), np.stack(world))
 
 
 def save_cache(samples: Samples, out: Path) -> None:
@@ -127,8 +169,7 @@ def save_cache(samples: Samples, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     with open(tmp, "wb") as f:
-        np.savez(f, crops=samples.crops, landmarks=samples.landmarks, labels=samples.labels,
-                 files=samples.files, groups=samples.groups, handedness=samples.handedness,
+        np.savez(f, version=CACHE_VERSION, **{name: getattr(samples, name) for name in Samples.ARRAYS},
                  report=json.dumps({"no_hand": samples.no_hand, "images": samples.images,
                                     "unreadable": samples.unreadable}))
     os.replace(tmp, out)
@@ -139,9 +180,13 @@ def load_cache(path: Path) -> Samples:
         raise DatasetError(f"cache not found: {path} (make one with `signcam-train prepare`)")
     try:
         with np.load(path, allow_pickle=False) as z:
+            version = int(z["version"]) if "version" in z.files else 1
+            if version != CACHE_VERSION:
+                raise DatasetError(f"{path} is a version {version} cache; this signcam-train reads version "
+                                   f"{CACHE_VERSION}: make it again with `signcam-train prepare`")
             report = json.loads(str(z["report"]))
-            return Samples(z["crops"], z["landmarks"], z["labels"], z["files"], z["groups"], z["handedness"],
-                           report["no_hand"], report["images"], report["unreadable"])
+            return Samples(**{name: z[name] for name in Samples.ARRAYS}, no_hand=report["no_hand"],
+                           images=report["images"], unreadable=report["unreadable"])
     except (OSError, ValueError, KeyError) as exc:
         raise DatasetError(f"{path} is not a signcam cache ({exc})") from None
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from signcam.crop import CROP_MARGIN
+from signcam.crop import CROP_MARGIN, as_one_hand
 from signcam.errors import DatasetError
 
-from .augment import turn_view
+from .augment import turn_view, vary_hand
 from .data import AugmentedBatches, model_inputs
 from .metrics import plot_confusion, plot_history, summarize
 from .model import (FUSED_HEAD, LANDMARK_HEAD, build_model, freeze_landmark_branch, inference_model, landmark_model,
@@ -43,6 +43,11 @@ class TrainConfig:
     patience: int = 3
     background_p: float = 0.4
     use_z: bool = False
+    features: tuple[str, ...] = ("xy",)  # LandmarkFeatures parts (signcam/model_layers.py)
+    mirror_hands: bool = False  # every hand mirrored to one handedness, here and in the app
+    flip_p: float = 0.5  # chance of a mirror image in crop augmentation; 0 also drops phase 0's mirrored copies
+    hand_variation: int = 0  # phase 0: copies of each hand as another person's (finger lengths, turns)
+    landmark_weight: float = 0.5  # the landmark head's share of the app model's average
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
 
@@ -98,6 +103,48 @@ def mirrored(landmarks: np.ndarray) -> np.ndarray:
     return flipped
 
 
+def model_landmarks(samples: Samples, cfg: TrainConfig) -> np.ndarray:
+    """The landmarks as the app's model sees them (mirrored to one hand when the model does)."""
+    if not cfg.mirror_hands:
+        return samples.landmarks
+    return as_one_hand(samples.crops[:, :1, :1], samples.landmarks, samples.handedness)[1]
+
+
+def landmark_training_set(samples: Samples, index: dict[str, int], cfg: TrainConfig,
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, int]:
+    """Phase 0's data: each hand, its mirror image, copies seen from turned viewpoints and copies
+    as other people's hands; (landmarks, labels, epochs), fewer epochs the more copies."""
+    y = np.array([index[c] for c in samples.labels])
+    base = model_landmarks(samples, cfg)
+    x = np.concatenate([base, mirrored(base)]) if cfg.flip_p > 0 else base
+    originals = len(x)
+    if cfg.view_turn_deg > 0 and cfg.view_copies > 0:
+        # Measured (landmark head alone, keptsecret-test / Roboflow): 0.978 / 0.719 without, 0.982 / 0.731
+        # with turns up to 30 degrees.
+        x = np.concatenate([x] + [turn_view(x, cfg.view_turn_deg, rng) for _ in range(cfg.view_copies)])
+    if cfg.hand_variation > 0:
+        x = np.concatenate([x] + [vary_hand(x[:originals], rng) for _ in range(cfg.hand_variation)])
+    y2 = np.tile(y, len(x) // len(y))
+    copies = len(x) / (2 * len(y))  # the copies multiply the data, so fewer epochs see as many samples
+    epochs = max(10, int(2 * cfg.landmark_epochs / copies)) if copies > 1 else cfg.landmark_epochs
+    x = x + rng.normal(0, 0.005, x.shape).astype(np.float32)  # tracker jitter
+    return x.astype(np.float32), y2, epochs
+
+
+def fit_landmark_head(sub: keras.Model, train_s: Samples, val_s: Samples, index: dict[str, int], cfg: TrainConfig):
+    """Train a landmarks -> letter model (the branch inside the two-head model, or one on its own)."""
+    rng = np.random.default_rng(cfg.seed)
+    x, y2, epochs = landmark_training_set(train_s, index, cfg, rng)
+    weights = class_weights(np.array([index[c] for c in train_s.labels]), len(index))
+    sub.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    val = None
+    if len(val_s):
+        val = (model_landmarks(val_s, cfg), np.array([index[c] for c in val_s.labels]))
+    hist = sub.fit(x, y2, sample_weight=np.array([weights[i] for i in y2], np.float32), epochs=epochs,
+                   batch_size=64, validation_data=val, verbose=0)
+    return hist, epochs, len(x)
+
+
 def train_landmark_head(model: keras.Model, train_s: Samples, val_s: Samples, index: dict[str, int],
                         cfg: TrainConfig, log=print) -> None:
     """Phase 0: the landmark branch alone, on landmarks and their mirror images.
@@ -108,26 +155,9 @@ def train_landmark_head(model: keras.Model, train_s: Samples, val_s: Samples, in
     """
     if cfg.landmark_epochs <= 0:
         return
-    y = np.array([index[c] for c in train_s.labels])
-    x = np.concatenate([train_s.landmarks, mirrored(train_s.landmarks)])
-    y2 = np.concatenate([y, y])
-    rng = np.random.default_rng(cfg.seed)
-    epochs = cfg.landmark_epochs
-    if cfg.view_turn_deg > 0 and cfg.view_copies > 0:
-        # Measured (landmark head alone, keptsecret-test / Roboflow): 0.978 / 0.719 without, 0.982 / 0.731
-        # with turns up to 30 degrees. The copies multiply the data, so fewer epochs see as many samples.
-        x = np.concatenate([x] + [turn_view(x, cfg.view_turn_deg, rng) for _ in range(cfg.view_copies)])
-        y2 = np.tile(y2, cfg.view_copies + 1)
-        epochs = max(10, 2 * cfg.landmark_epochs // (cfg.view_copies + 1))
-    x = x + rng.normal(0, 0.005, x.shape).astype(np.float32)  # tracker jitter
-    weights = class_weights(y, len(index))
-    sub = landmark_model(model)
-    sub.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    val_y = np.array([index[c] for c in val_s.labels])
-    hist = sub.fit(x, y2, sample_weight=np.array([weights[i] for i in y2], np.float32), epochs=epochs,
-                   batch_size=64, validation_data=(val_s.landmarks, val_y), verbose=0)
-    log(f"phase 0 (landmark head, {epochs} epochs on {len(x)} landmark sets): "
-        f"validation accuracy {hist.history['val_accuracy'][-1]:.4f}")
+    hist, epochs, n = fit_landmark_head(landmark_model(model), train_s, val_s, index, cfg)
+    val = f"validation accuracy {hist.history['val_accuracy'][-1]:.4f}" if len(val_s) else "no validation"
+    log(f"phase 0 (landmark head, {epochs} epochs on {n} landmark sets): {val}")
 
 
 def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, log=print) -> dict:
@@ -140,12 +170,19 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     index = {c: i for i, c in enumerate(labels)}
     input_size = int(samples.crops.shape[1])
 
-    train_mask, val_mask = group_split(samples.groups, cfg.val_fraction, cfg.seed)
-    if not val_mask.any():
-        raise DatasetError("no validation split possible: every class has a single group")
+    # Validation holds out whole sources (people) where there are several, else whole groups.
+    # --val-fraction 0 trains on everyone for the set epochs (no early stopping): for a final
+    # model whose epochs were chosen by cross-validation, which holds people out instead.
+    holdout = samples.sources if len(np.unique(samples.sources)) > 2 else samples.groups
+    if cfg.val_fraction > 0:
+        train_mask, val_mask = group_split(holdout, cfg.val_fraction, cfg.seed)
+        if not val_mask.any():
+            raise DatasetError("no validation split possible: every class has a single group")
+    else:
+        train_mask, val_mask = np.ones(len(samples), bool), np.zeros(len(samples), bool)
     train_s, val_s = samples.subset(train_mask), samples.subset(val_mask)
     log(f"{len(train_s)} training crops, {len(val_s)} validation crops "
-        f"({len(np.unique(val_s.groups))} held-out groups), {len(labels)} classes")
+        f"(held out: {', '.join(sorted(np.unique(holdout[val_mask])))[:300]}), {len(labels)} classes")
 
     state_path = ckpt_dir / "state.json"
     if resume and state_path.is_file() and (ckpt_dir / "last.keras").is_file():
@@ -157,7 +194,8 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     else:
         state = {"labels": labels, "config": asdict(cfg), "phase": 0, "epoch": 0, "history": {},
                  "phase_starts": [0]}
-        model = build_model(len(labels), input_size, cfg.backbone, resolve_weights(cfg.weights), cfg.use_z)
+        model = build_model(len(labels), input_size, cfg.backbone, resolve_weights(cfg.weights), cfg.use_z,
+                            features=tuple(cfg.features))
         train_landmark_head(model, train_s, val_s, index, cfg, log)
         freeze_landmark_branch(model)
         model.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss=LOSSES, loss_weights=FUSED_ONLY,
@@ -165,8 +203,9 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
 
     train_y = np.array([index[c] for c in train_s.labels])
     train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed,
-                                     class_weights(train_y, len(labels)))
-    val_batches = AugmentedBatches(val_s, index, 64, augmented=False)
+                                     class_weights(train_y, len(labels)), cfg.mirror_hands, cfg.flip_p)
+    val_batches = (AugmentedBatches(val_s, index, 64, augmented=False, mirror_hands=cfg.mirror_hands)
+                   if len(val_s) else None)
     verbose = 1 if sys.stderr.isatty() else 2
     phases = [("head", cfg.head_epochs), ("finetune", cfg.finetune_epochs)]
     for phase, (name, epochs) in enumerate(phases):
@@ -184,23 +223,30 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         log(f"phase {phase + 1}/2 ({name}): epochs {done + 1}..{epochs}")
         callbacks = [EpochCheckpoint(ckpt_dir, state, phase),
                      keras.callbacks.EarlyStopping("val_loss", patience=cfg.patience, restore_best_weights=True)]
+        if val_batches is None:
+            callbacks = callbacks[:1]
         model.fit(train_batches, validation_data=val_batches, epochs=epochs, initial_epoch=done,
                   callbacks=callbacks, verbose=verbose, steps_per_epoch=cfg.steps_per_epoch)
         state["phase"], state["epoch"] = phase + 1, 0
 
-    final = strip_optimizer(inference_model(model))
+    final = strip_optimizer(inference_model(model, cfg.landmark_weight))
     save_model_atomic(final, out / "model.keras")
     write_json_atomic(out / "labels.json", {"labels": labels, "input_size": input_size,
-                                            "crop_margin": CROP_MARGIN, "backbone": cfg.backbone})
-    probs = final.predict(model_inputs(val_s.crops, val_s.landmarks), batch_size=64, verbose=0)
-    pred = [labels[i] for i in probs.argmax(axis=1)]
-    val_metrics = summarize(val_s.labels, pred, labels)
+                                            "crop_margin": CROP_MARGIN, "backbone": cfg.backbone,
+                                            "mirror_hands": cfg.mirror_hands})
     metrics = {"labels": labels, "train_crops": len(train_s), "val_crops": len(val_s),
-               "val_groups": int(len(np.unique(val_s.groups))), "config": asdict(cfg),
-               "history": state["history"], "validation": val_metrics}
-    write_json_atomic(out / "metrics.json", metrics)
+               "train_sources": sorted(np.unique(train_s.sources).tolist()),
+               "val_sources": sorted(np.unique(val_s.sources).tolist()), "config": asdict(cfg),
+               "history": state["history"], "validation": None}
     plot_history(state["history"], out / "training_curves.png", state["phase_starts"])
-    plot_confusion(val_metrics["confusion"], labels, out / "confusion_validation.png",
-                   f"validation (grouped split), accuracy {val_metrics['accuracy']:.3f}")
-    log(f"validation accuracy {val_metrics['accuracy']:.4f}; wrote {out / 'model.keras'}")
+    if len(val_s):
+        val_crops, val_lms = (as_one_hand(val_s.crops, val_s.landmarks, val_s.handedness) if cfg.mirror_hands
+                              else (val_s.crops, val_s.landmarks))
+        probs = final.predict(model_inputs(val_crops, val_lms), batch_size=64, verbose=0)
+        metrics["validation"] = summarize(val_s.labels, [labels[i] for i in probs.argmax(axis=1)], labels)
+        plot_confusion(metrics["validation"]["confusion"], labels, out / "confusion_validation.png",
+                       f"validation (held-out sources), accuracy {metrics['validation']['accuracy']:.3f}")
+        log(f"validation accuracy {metrics['validation']['accuracy']:.4f}")
+    write_json_atomic(out / "metrics.json", metrics)
+    log(f"wrote {out / 'model.keras'}")
     return metrics

@@ -98,7 +98,7 @@ class Settings:
     def config(self, model: Path | None = None) -> Config:
         """A Config with the saved preferences; `model` (e.g. from the command line) wins over the saved one."""
         config = Config(model=model or self.model)
-        config.smoothing.threshold = self.threshold
+        config.smoothing.threshold = config.spelling.threshold = self.threshold
         config.spelling.hold_time = self.hold_time
         return config
 

@@ -12,6 +12,7 @@ from ..bundled import source_model_for
 from ..classifier import DEFAULT_MODEL
 from ..frames import VIDEO_SUFFIXES
 from ..live import StatsSnapshot, available_cameras
+from ..speech import Speaker
 from .bridge import LiveSession
 from .record_panel import RecordPanel
 from .retrain_dialog import RetrainDialog
@@ -49,11 +50,33 @@ class MainWindow(QMainWindow):
         copy = self._button("Copy", "Ctrl+Shift+C", self.copy_text)
         self.pause_button = self._button("Pause", "Ctrl+P", self.toggle_pause)
         self.space_button, self.backspace_button, self.clear_button, self.copy_button = space, backspace, clear, copy
+        self.speaker = Speaker()
+        self.speak_button = self._button("Speak", "Ctrl+K", self.speak_text)
+        self.speak_words_box = QCheckBox("Speak each word")
+        self.speak_words_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        if not self.speaker.available:  # no engine: the action is there but off, and says why
+            for widget in (self.speak_button, self.speak_words_box):
+                widget.setEnabled(False)
+                widget.setToolTip(self.speaker.missing)
         buttons = QHBoxLayout()
-        for button in (space, backspace, clear, copy):
+        for button in (space, backspace, clear, copy, self.speak_button):
             buttons.addWidget(button)
+        buttons.addWidget(self.speak_words_box)
         buttons.addStretch(1)
         buttons.addWidget(self.pause_button)
+
+        # Up to three words for the word being spelled: a click or Ctrl+1..3 puts one in its place.
+        self.suggestion_buttons = []
+        suggestions = QHBoxLayout()
+        suggestions.addWidget(QLabel("Suggestions:"))
+        for i in range(3):
+            button = self._button("", f"Ctrl+{i + 1}", lambda _=False, i=i: self.accept_suggestion(i))
+            button.setMinimumWidth(140)
+            button.setVisible(False)
+            suggestions.addWidget(button)
+            self.suggestion_buttons.append(button)
+        suggestions.addStretch(1)
+        self.suggestions: list[str] = []
 
         self.record_panel = RecordPanel(self.session.worker, settings, self)
         self.record_panel.problem.connect(lambda message: self._show_problem("record", message))
@@ -64,6 +87,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         for widget in (self.banner, self.video, self.candidates, self.text_box):
             layout.addWidget(widget, 1 if widget is self.video else 0)
+        layout.addLayout(suggestions)
         layout.addLayout(buttons)
         layout.addWidget(self.record_panel)
         self.setCentralWidget(central)
@@ -184,6 +208,23 @@ class MainWindow(QMainWindow):
         QApplication.clipboard().setText(self.text_box.toPlainText())
         self.statusBar().showMessage("text copied", 2000)
 
+    def accept_suggestion(self, i: int) -> None:
+        if i < len(self.suggestions):
+            self.session.worker.accept(self.suggestions[i])
+
+    def speak_text(self) -> None:
+        if self.speaker.say(self.text_box.toPlainText()):
+            self.statusBar().showMessage("speaking…", 2000)
+
+    def _show_suggestions(self, words: list[str]) -> None:
+        if words == self.suggestions:
+            return
+        self.suggestions = list(words)
+        for i, button in enumerate(self.suggestion_buttons):
+            button.setVisible(i < len(words))
+            if i < len(words):
+                button.setText(f"{words[i]}  (Ctrl+{i + 1})")
+
     def toggle_pause(self) -> None:
         paused = not self.session.worker.paused
         self.session.worker.set_paused(paused)
@@ -231,6 +272,8 @@ class MainWindow(QMainWindow):
         self.video.badge = self.record_panel.overlay_text()
         self.video.show_frame(frame, reading)
         self.candidates.set_candidates(reading.top3 if reading else [])
+        if reading is not None:
+            self._show_suggestions(reading.suggestions)
 
     def _send_edit(self) -> None:
         """The user typed in the box: the worker's speller takes the new text."""
@@ -242,7 +285,10 @@ class MainWindow(QMainWindow):
     def _show_text(self, text: str, edits_applied: int) -> None:
         if edits_applied < self._edits_sent:
             return  # the worker has not caught up with the user's typing: showing this would undo it
+        finished = text.endswith(" ") and not self._worker_text.endswith(" ") and text.strip()
         self._worker_text = text
+        if finished and self.speak_words_box.isChecked():
+            self.speaker.say(text.split()[-1])  # a word just ended
         if text == self.text_box.toPlainText():
             return
         with QSignalBlocker(self.text_box):  # not a user edit: do not send it back
@@ -283,6 +329,7 @@ class MainWindow(QMainWindow):
         if self.retrain_dialog is not None:
             self.retrain_dialog.done(0)  # kills a retraining still running
         self.record_panel.close_session()
+        self.speaker.close()
         self.session.stop(timeout=1.0)
         self.settings.sync()
         event.accept()

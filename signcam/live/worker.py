@@ -15,6 +15,7 @@ from ..headless import make_tracker
 from ..pipeline import Located, Reading, Recognizer
 from ..quiet import native_stderr_silenced
 from ..speller import Speller
+from ..words import shared_suggester
 from .capture import FrameSlot
 from .events import LiveEvent, post
 from .stats import Stats
@@ -110,6 +111,10 @@ class InferenceWorker:
     def clear(self) -> None:
         self._requests.put(lambda: self._speller.clear())
 
+    def accept(self, word: str) -> None:
+        """The user picked a suggestion: it replaces the word being spelled."""
+        self._requests.put(lambda: self._speller.accept(word))
+
     def set_text(self, text: str, seen: str | None = None, edit: int = 0) -> None:
         """The user's edit number `edit` of the text they saw as `seen`: letters committed meanwhile stay after it."""
         def apply() -> None:
@@ -120,7 +125,9 @@ class InferenceWorker:
         self._requests.put(apply)
 
     def set_threshold(self, value: float) -> None:
-        self._requests.put(lambda: setattr(self.config.smoothing, "threshold", value))
+        def apply() -> None:
+            self.config.smoothing.threshold = self.config.spelling.threshold = value
+        self._requests.put(apply)
 
     def set_hold_time(self, seconds: float) -> None:
         self._requests.put(lambda: setattr(self.config.spelling, "hold_time", seconds))
@@ -158,7 +165,7 @@ class InferenceWorker:
 
     def _install_recognizer(self, classifier) -> None:
         recognizer = Recognizer(classifier, self._tracker, self.config)
-        recognizer.speller.text = self._speller.text
+        recognizer.speller.carry_from(self._speller)
         self._speller, self._recognizer = recognizer.speller, recognizer
 
     def _load(self, path: Path | None):
@@ -166,6 +173,8 @@ class InferenceWorker:
         try:
             classifier = load_classifier(path)
             warm_up(classifier, sorted({1, 2, self.max_batch}))
+            if self.config.suggestions:
+                shared_suggester()  # the word list is read here, at start-up, not at the first letter
             return classifier
         except SigncamError as exc:
             post(self.events, LiveEvent("model_failed", str(exc), self))

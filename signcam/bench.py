@@ -7,6 +7,7 @@ frame rate as from a camera, and the latency is what a user would see.
 from __future__ import annotations
 
 import json
+import os
 import queue
 import resource
 import sys
@@ -16,11 +17,30 @@ from typing import TextIO
 
 from .classifier import model_view
 from .config import Config
+from .bundled import BUNDLED_TFLITE
 from .errors import ModelError, SourceError
 from .frames import open_source
 from .headless import make_tracker
 from .live import CaptureThread, FrameSlot, InferenceWorker, Stats
 from .pipeline import Recognizer
+
+_IMPORTED = time.perf_counter()
+
+
+def seconds_since_process_start() -> float:
+    """Age of this process (Linux: from /proc), so start-up counts the imports too; else since this import."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time, in ticks after boot
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+def cpu_seconds() -> float:
+    """CPU time of the whole process (every thread, user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_mb() -> float:
@@ -36,6 +56,8 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
                  max_batch: int = 8) -> tuple[dict, object]:
     """Returns the figures and the worker's classifier (for the baseline)."""
     stats = Stats(keep=10_000)
+    # One clock for "since the process started": the age now, and perf_counter now.
+    started_at = time.perf_counter() - seconds_since_process_start()
     slot, events = FrameSlot(), queue.SimpleQueue()
     worker = InferenceWorker(config, slot, stats, events, max_batch=max_batch).start()
     try:
@@ -46,6 +68,7 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         rss = {"start": rss_mb()}
         peak = rss["start"]
         transcripts: dict[str, str] = {}
+        cpu0 = cpu_seconds()
         t0 = time.perf_counter()
         while True:
             for spec in specs:
@@ -63,6 +86,7 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
             if time.perf_counter() - t0 >= loop_seconds:
                 break
         elapsed = time.perf_counter() - t0
+        cpu = cpu_seconds() - cpu0
         rss["end"] = rss_mb()
         rss["peak"] = max(peak, rss["end"])
     finally:
@@ -76,15 +100,30 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         "readings": snap.readings, "dropped": snap.dropped,
         "latency_ms": {"p50": round(snap.latency_p50, 1), "p95": round(snap.latency_p95, 1)},
         "stages_ms": {k: round(v, 2) for k, v in snap.stages_ms.items()},
-        "rss_mb": {k: round(v) for k, v in rss.items()}, "transcripts": transcripts,
+        "rss_mb": {k: round(v) for k, v in rss.items()},
+        # Process CPU over the frames read (every thread: capture, decode, tracking, model), and
+        # as cores busy; start-up (imports, model, tracker) is counted apart.
+        "cpu": {"ms_per_frame": round(1e3 * cpu / max(snap.frames, 1), 2), "cores": round(cpu / elapsed, 3),
+                "startup_s": round(cpu0, 2)},
+        "first_reading_s": (round(snap.first_reading_at - started_at, 2)
+                            if snap.first_reading_at is not None else None),
+        "transcripts": transcripts,
     }, worker.classifier
 
 
 def run_baseline(specs: list[str], config: Config, classifier) -> dict:
-    """The tutorial loop: one thread, read a frame, MediaPipe, `model.predict()` on it, next frame."""
-    model = getattr(classifier, "model", None)
-    if model is None:
-        raise ModelError("the baseline needs a Keras model (.keras), whose model.predict() it calls")
+    """The tutorial loop: one thread, read a frame, MediaPipe, `model.predict()` on it, next frame.
+
+    It needs a Keras model; for a TFLite export it runs the .keras file the export was made from."""
+    if getattr(classifier, "model", None) is None:
+        from .bundled import BUNDLED_KERAS, source_model_for
+        from .classifier import load_classifier
+
+        source = source_model_for(classifier.path) or (BUNDLED_KERAS if classifier.path == BUNDLED_TFLITE else None)
+        if source is None:
+            raise ModelError("the baseline needs a Keras model (.keras), whose model.predict() it calls")
+        classifier = load_classifier(source)
+    model = classifier.model
     frames = 0
     t0 = time.perf_counter()
     with make_tracker(config) as tracker:
@@ -101,7 +140,8 @@ def run_baseline(specs: list[str], config: Config, classifier) -> dict:
                     recognizer.interpret(located, probs)
                     frames += 1
     elapsed = time.perf_counter() - t0
-    return {"baseline_fps": round(frames / elapsed, 2), "baseline_frames": frames}
+    return {"baseline_fps": round(frames / elapsed, 2), "baseline_frames": frames,
+            "baseline_model": classifier.path.name}
 
 
 def report(result: dict, out: TextIO) -> None:
@@ -119,9 +159,14 @@ def report(result: dict, out: TextIO) -> None:
         f"  dropped      {r['dropped']} frames",
         f"  memory (RSS) start {r['rss_mb']['start']} MB, after one pass {r['rss_mb']['first_pass']} MB, "
         f"end {r['rss_mb']['end']} MB, peak {r['rss_mb']['peak']} MB",
+        f"  CPU          {r['cpu']['ms_per_frame']:.1f} ms per frame, {r['cpu']['cores']:.2f} cores busy"
+        f" (process CPU over the run; start-up took {r['cpu']['startup_s']:.1f} s of CPU)",
+        "  first reading " + (f"{r['first_reading_s']:.1f} s after the process started"
+                              if r["first_reading_s"] is not None else "none"),
     ]
     if "baseline_fps" in r:
-        lines.append(f"  baseline     {r['baseline_fps']:.1f} fps (one thread, model.predict per frame)"
+        lines.append(f"  baseline     {r['baseline_fps']:.1f} fps (one thread, {r['baseline_model']}"
+                     " model.predict per frame)"
                      f" -> speed-up {r['speedup']:.1f}x")
     lines += [f"  transcript   {Path(spec).name}: {text!r}" for spec, text in r["transcripts"].items()]
     out.write("\n".join(lines) + "\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import run_command
-from .quiet import quiet_native_logs
+from .quiet import add_verbose_option, set_up_console
 
 
 def cmd_read(args) -> int:
@@ -88,15 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--signer", default="me", help="who is signing (letters, digits, '-'); default: me")
     p.add_argument("--rate", type=float, default=5.0, help="frames saved per second of video, at most (default 5)")
     p.add_argument("--max", type=int, help="stop after this many images")
-    p.add_argument("--verbose", "-v", action="store_true", help="print each file as it is saved")
+    p.add_argument("--verbose", "-v", action="store_true",
+                   help="print each file as it is saved (and the native libraries' log lines)")
     p.add_argument("--allow-empty", action="store_true", help="exit 0 even when no frame showed a hand")
     p.set_defaults(func=cmd_record)
+    add_verbose_option(parser, sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    quiet_native_logs()
     args = build_parser().parse_args(argv)
+    set_up_console(args.verbose)  # before anything native is imported
     return run_command("signcam", args.func, args)
 
 

@@ -11,6 +11,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from .mediapipe_import import import_mediapipe
 from .quiet import native_stderr_silenced
 
 NUM_LANDMARKS = 21
@@ -57,8 +58,8 @@ class MediaPipeHandTracker:
 
     def __init__(self, video: bool = True, max_hands: int = 1, min_detection: float = 0.5,
                  min_tracking: float = 0.5, model_complexity: int = 1):
-        with native_stderr_silenced():  # importing mediapipe imports TensorFlow, loudly if not done yet
-            import mediapipe as mp  # imported here: it is slow to import and only this class needs it
+        with native_stderr_silenced():  # MediaPipe logs as it builds its graph
+            mp = import_mediapipe()  # imported here: it is slow to import and only this class needs it
 
             self._hands = mp.solutions.hands.Hands(
                 static_image_mode=not video,

@@ -63,7 +63,7 @@ def tiny_original_cache(tmp_path_factory, letters_dir):
     """A few keptsecret-train photos of three letters, prepared: the 'original data' of a quick retrain."""
     import shutil
 
-    from training import cli as train_cli
+    from signcam.training import cli as train_cli
 
     root = tmp_path_factory.mktemp("original") / "keptsecret-train"
     for cls in ("A", "B", "L"):

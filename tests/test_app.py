@@ -85,7 +85,7 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
     broken.write_bytes(b"not a zip file")
     (tmp_path / "labels.json").write_text(json.dumps({"labels": ["A", "B"], "input_size": 160}))
     window.open_model(broken)
-    qtbot.waitUntil(lambda: "cannot load model" in banner.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "not a valid model file" in banner.text(), timeout=30_000)
     assert f"still using {model_path.name}" in banner.text()
     assert window.session.worker.classifier.path == model_path
     assert settings.model is None  # a refused model is not remembered

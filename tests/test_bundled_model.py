@@ -2,7 +2,7 @@
 import json
 
 from signcam import cli
-from training import cli as train_cli
+from signcam.training import cli as train_cli
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

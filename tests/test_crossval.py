@@ -5,9 +5,9 @@ import shutil
 import numpy as np
 import pytest
 
-from training import cli as train_cli
-from training.crossval import source_folds
-from training.prepare import load_cache
+from signcam.training import cli as train_cli
+from signcam.training.crossval import source_folds
+from signcam.training.prepare import load_cache
 
 SOURCES = ("sufyan", "mandeep", "meyyappan")
 CLASSES = ("A", "B", "L")

@@ -3,8 +3,8 @@ import shutil
 
 import numpy as np
 
-from training import cli as train_cli
-from training.prepare import CACHE_VERSION, Samples, load_cache, save_cache
+from signcam.training import cli as train_cli
+from signcam.training.prepare import CACHE_VERSION, Samples, load_cache, save_cache
 
 
 def one_error_line(capsys) -> str:

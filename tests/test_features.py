@@ -4,7 +4,7 @@ import pytest
 
 from signcam.crop import CANONICAL_HAND, as_one_hand
 from signcam.model_layers import FEATURE_PARTS, LandmarkFeatures
-from training.augment import vary_hand
+from signcam.training.augment import vary_hand
 
 SHAPE_PARTS = ("palm", "bones", "angles", "tips")  # the hand's own shape, in its palm frame
 

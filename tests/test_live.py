@@ -1,5 +1,6 @@
 """The live threads without Qt, on real clips: capture keeps the newest frame, the worker reads what it takes."""
 import json
+import os
 import queue
 import time
 
@@ -102,7 +103,7 @@ def test_worker_reads_every_frame_edits_text_keeps_its_model_and_stops_within_a_
         worker.load_model(broken)
         assert worker.sync(timeout=30)
         (event,) = drain(events)
-        assert event.kind == "model_failed" and "cannot load model" in event.message
+        assert event.kind == "model_failed" and "not a valid model file" in event.message
         assert worker.classifier.path == model_path
 
         t0 = time.perf_counter()
@@ -127,5 +128,8 @@ def test_bench_runs_the_live_pipeline_and_the_baseline_and_writes_json(teal_dir,
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p95"]
     assert {"decode", "landmarks", "crop", "classify"} <= result["stages_ms"].keys()
     assert result["transcripts"] == {str(clip): "Y"}
+    assert 0 < result["cpu"]["ms_per_frame"] and 0 < result["cpu"]["cores"] <= (os.cpu_count() or 1) + 0.5
+    assert 0 < result["first_reading_s"] and 0 < result["rss_mb"]["end"] <= result["rss_mb"]["peak"]
     printed = capsys.readouterr().out
     assert "fps" in printed and "speed-up" in printed and "dropped" in printed
+    assert "ms per frame" in printed and "first reading" in printed

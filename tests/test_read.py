@@ -55,7 +55,7 @@ def test_bad_source_and_bad_model_are_one_line_errors(tmp_path, capsys):
     assert cli.main(["read", "--model", str(broken), str(tmp_path)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 3 and all(line.startswith("signcam: error:") for line in err)
-    assert "not found" in err[0] and "cannot load model" in err[1] and "bad labels file" in err[2]
+    assert "not found" in err[0] and "not a valid model file" in err[1] and "bad labels file" in err[2]
 
 
 def test_missing_camera_is_a_one_line_error(bundled_classifier, capsys):

@@ -135,8 +135,8 @@ def test_recording_killed_midway_leaves_a_consistent_dataset(teal_dir, tmp_path)
 
 
 def test_prepare_and_train_accept_a_recorded_folder(teal_dir, tmp_path, mobilenet_weights):
-    from training import cli as train_cli
-    from training.prepare import load_cache
+    from signcam.training import cli as train_cli
+    from signcam.training.prepare import load_cache
 
     out = tmp_path / "ds"
     for letter in ("B", "L"):

@@ -1,8 +1,8 @@
 """How retraining holds out recorded frames: whole sessions, or the end of a single session after a gap."""
 import numpy as np
 
-from training.prepare import Samples
-from training.retrain import split_recorded
+from signcam.training.prepare import Samples
+from signcam.training.retrain import split_recorded
 
 
 def recorded(names, labels=None):

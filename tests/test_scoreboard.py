@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from training import cli as train_cli
+from signcam.training import cli as train_cli
 
 
 @pytest.fixture(scope="module")

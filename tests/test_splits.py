@@ -3,8 +3,8 @@ from pathlib import Path
 
 import numpy as np
 
-from training.groups import group_of
-from training.splits import group_split
+from signcam.training.groups import group_of
+from signcam.training.splits import group_split
 
 
 def test_groups_follow_signer_photo_or_recording():

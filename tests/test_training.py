@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from signcam.classifier import load_classifier
-from training import cli as train_cli
-from training.prepare import load_cache
+from signcam.training import cli as train_cli
+from signcam.training.prepare import load_cache
 
 CLASSES = ["A", "B", "L"]
 
@@ -89,7 +89,7 @@ def test_evaluate_writes_json_and_confusion_png(trained, tiny_dataset, tmp_path)
 
 
 def test_export_tflite_matches_keras(trained, cache):
-    from training.export import export_tflite
+    from signcam.training.export import export_tflite
 
     tfl = export_tflite(trained / "model.keras")
     samples = load_cache(cache)
@@ -107,7 +107,7 @@ def test_bad_inputs_give_one_line_errors(tmp_path, capsys, cache):
 
 
 def test_turned_views_keep_the_hands_shape(cache):
-    from training.augment import turn_view
+    from signcam.training.augment import turn_view
 
     lms = load_cache(cache).landmarks[:8]
     rng = np.random.default_rng(0)

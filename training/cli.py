@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from signcam.errors import SigncamError, run_command
-from signcam.quiet import quiet_native_logs
+from signcam.quiet import add_verbose_option, set_up_console
 
 
 def cmd_prepare(args) -> int:
@@ -112,17 +112,24 @@ def cmd_export(args) -> int:
 
     from .evaluate import evaluate_samples
     from .export import export_tflite
-    from .prepare import load_cache
+    from .prepare import Samples, load_cache
 
-    calib = load_cache(args.calibrate) if args.calibrate else None
-    out = export_tflite(args.model, args.out, args.quantize, calib.crops if calib else None,
+    if args.bundled:  # after the bundled .keras changes: the export the app loads by default
+        from signcam.bundled import BUNDLED_KERAS, BUNDLED_QUANTIZE, BUNDLED_TFLITE
+
+        args.model, args.out, args.quantize = BUNDLED_KERAS, BUNDLED_TFLITE, args.quantize or BUNDLED_QUANTIZE
+    elif args.model is None:
+        raise SigncamError("give --model PATH (a .keras file), or --bundled")
+    quantize = None if args.quantize == "float32" else args.quantize
+    calib = Samples.concat([load_cache(p) for p in args.calibrate]) if args.calibrate else None
+    out = export_tflite(args.model, args.out, quantize, calib.crops if calib else None,
                         calib.landmarks if calib else None)
     src_mb, out_mb = args.model.stat().st_size / 1e6, out.stat().st_size / 1e6
     print(f"wrote {out}: {out_mb:.1f} MB (source {src_mb:.1f} MB)")
     if calib is not None:
         for name, path in (("source", args.model), ("exported", out)):
             acc = evaluate_samples(load_classifier(path), calib)["accuracy"]
-            print(f"{name} accuracy on {args.calibrate.name}: {acc:.4f}")
+            print(f"{name} accuracy on {', '.join(p.name for p in args.calibrate)}: {acc:.4f}")
     return 0
 
 
@@ -287,24 +294,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_scoreboard)
 
     p = sub.add_parser("export", help="convert a .keras model to TFLite")
-    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--model", type=Path)
+    p.add_argument("--bundled", action="store_true",
+                   help="export the bundled .keras to the bundled .tflite the app loads by default")
     p.add_argument("--format", choices=["tflite"], default="tflite")
-    p.add_argument("--quantize", choices=["float16", "int8"])
+    p.add_argument("--quantize", choices=["float32", "float16", "int8"],
+                   help="default: float32, or with --bundled the bundled default (int8)")
     p.add_argument("--out", type=Path)
-    p.add_argument("--calibrate", type=Path,
-                   help="a prepared cache: calibrates int8 and compares accuracy of source and export")
+    p.add_argument("--calibrate", type=Path, nargs="+", metavar="CACHE",
+                   help="prepared caches (training data): calibrate int8, and compare accuracy of source and export")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("predict", help="letter and confidence for each image")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     p.add_argument("--model", type=Path, help="default: the bundled model")
     p.set_defaults(func=cmd_predict)
+    add_verbose_option(parser, sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    quiet_native_logs()
     args = build_parser().parse_args(argv)
+    set_up_console(args.verbose)
     return run_command("signcam-train", args.func, args, "checkpoints are kept; --resume continues")
 
 

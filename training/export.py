@@ -1,6 +1,7 @@
 """Export a Keras model to TFLite (optionally quantized), with its labels beside it."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from signcam.bundled import export_record_path, sha256_of
 from signcam.classifier import labels_path_for, load_classifier
 from signcam.errors import ModelError
 from signcam.quiet import native_stderr_silenced
@@ -47,8 +49,12 @@ def export_tflite(model_path: Path, out: Path | None = None, quantize: str | Non
                 raise ModelError("int8 quantization needs --calibrate DATA (a cache of crops)")
             converter.optimizations = [tf.lite.Optimize.DEFAULT]
 
+            # Spread over the whole cache: its samples are grouped by class, so the first 200
+            # would calibrate the activations on a few letters only.
+            chosen = np.unique(np.linspace(0, len(representative) - 1, min(len(representative), 300)).astype(int))
+
             def samples():
-                for i in range(min(len(representative), 200)):
+                for i in chosen:
                     yield {"crop": representative[i:i + 1], "landmarks": representative_lms[i:i + 1].astype(np.float32)}
 
             converter.representative_dataset = samples
@@ -58,8 +64,18 @@ def export_tflite(model_path: Path, out: Path | None = None, quantize: str | Non
             data = converter.convert()
     finally:
         shutil.rmtree(saved, ignore_errors=True)
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    os.replace(tmp, out)
-    shutil.copyfile(labels_path_for(model_path), out.with_suffix(".labels.json"))
+    _write_atomic(out, data)
+    labels = labels_path_for(model_path)
+    if labels_path_for(out).resolve() != labels.resolve():  # e.g. exported beside the source: labels.json is shared
+        shutil.copyfile(labels, out.with_suffix(".labels.json"))
+    # What it was made from: the app loads a bundled export only while its source is unchanged.
+    record = {"source": os.path.relpath(model_path, out.parent), "source_sha256": sha256_of(model_path), "format": "tflite",
+              "quantize": quantize, "tensorflow": tf.__version__}
+    _write_atomic(export_record_path(out), (json.dumps(record, indent=1) + "\n").encode())
     return out
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

@@ -163,7 +163,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
     try:
         model = keras.models.load_model(model_path, compile=False)
     except Exception as exc:  # noqa: BLE001  a bad file is a bad file, whatever Keras raises
-        raise ModelError(f"cannot load model {model_path}: {str(exc).splitlines()[0][:200]}") from None
+        raise ModelError(f"not a valid model file: {model_path} ({str(exc).splitlines()[0][:200]})") from None
     before = scores(model, rec_held, orig_held, labels)
     log(f"before: recorded held-out {before['recorded_heldout']}, original held-out {before['original_heldout']}")
 

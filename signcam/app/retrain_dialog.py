@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QHBoxLayout, QLabe
 
 
 def retrain_command(model: Path, recorded: Path, data: list[Path], out: Path, epochs: int, top: bool) -> list[str]:
-    args = ["-m", "training.cli", "retrain", "--model", str(model), "--recorded", str(recorded),
+    args = ["-m", "signcam.training.cli", "retrain", "--model", str(model), "--recorded", str(recorded),
             "--data", *map(str, data), "--out", str(out), "--epochs", str(epochs), "--progress-lines"]
     return args + (["--top"] if top else [])
 

@@ -8,6 +8,7 @@ from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextCursor
 from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
                              QLabel, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from ..bundled import source_model_for
 from ..classifier import DEFAULT_MODEL
 from ..frames import VIDEO_SUFFIXES
 from ..live import StatsSnapshot, available_cameras
@@ -192,6 +193,8 @@ class MainWindow(QMainWindow):
             return
         worker = self.session.worker
         model = Path(worker.classifier.path if worker.classifier else worker.config.model or DEFAULT_MODEL)
+        if model.suffix == ".tflite":  # an export (the bundled default is one): retrain the .keras it came from
+            model = source_model_for(model) or model
         if model.suffix != ".keras":
             self._show_problem("record", f"retraining needs a .keras model; {model.name} is not one "
                                          "(File → Open model… to choose one)")

@@ -25,6 +25,7 @@ class StatsSnapshot:
     classified: int = 0  # crops through the model
     model_calls: int = 0
     readings: int = 0
+    first_reading_at: float | None = None  # time.perf_counter() of the first reading
 
 
 class Stats:
@@ -39,6 +40,7 @@ class Stats:
         self._stages: dict[str, deque[float]] = {name: deque(maxlen=keep)
                                                  for name in ("decode", "landmarks", "crop", "classify")}
         self._counts = dict(frames=0, dropped=0, tracked=0, hands=0, classified=0, model_calls=0, readings=0)
+        self._first_reading_at: float | None = None
 
     def _tick(self, times: deque[float], now: float) -> None:
         times.append(now)
@@ -68,7 +70,10 @@ class Stats:
 
     def read(self, reading: Reading) -> None:
         with self._lock:
-            self._tick(self._reading_times, time.perf_counter())
+            now = time.perf_counter()
+            if self._first_reading_at is None:
+                self._first_reading_at = now
+            self._tick(self._reading_times, now)
             self._latency.append(reading.latency_ms)
             self._counts["readings"] += 1
 
@@ -84,5 +89,6 @@ class Stats:
             return StatsSnapshot(
                 self._rate(self._capture_times, now), self._rate(self._reading_times, now),
                 float(np.percentile(lat, 50)), float(np.percentile(lat, 95)),
-                {name: float(np.mean(v)) for name, v in self._stages.items() if v}, **self._counts)
+                {name: float(np.mean(v)) for name, v in self._stages.items() if v}, **self._counts,
+                first_reading_at=self._first_reading_at)
 

@@ -199,7 +199,7 @@ class InferenceWorker:
         chatter by swapping fd 2, which two threads must not do at once."""
         classifier = self._load(self.config.model)
         try:
-            with native_stderr_silenced():  # importing mediapipe imports TensorFlow, loudly if not done yet
+            with native_stderr_silenced():  # MediaPipe logs as it builds its graph
                 self._tracker = make_tracker(self.config, video=self.video)
         except Exception as exc:  # noqa: BLE001  MediaPipe failing to start must not kill the window
             post(self.events, LiveEvent("model_failed", f"hand tracker failed to start: {exc}", self))

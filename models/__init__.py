@@ -1,0 +1,1 @@
+"""The bundled letter model, its labels and model card (installed as `signcam.models`)."""

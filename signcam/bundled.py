@@ -1,0 +1,78 @@
+"""The bundled model: where it is installed, and which of its formats the app loads.
+
+`models/` sits at the top of the repository and installs as the `signcam.models` package
+(see pyproject.toml), so the model is found through importlib.resources both in a wheel
+and in the editable install used for development.
+
+The `.keras` file is the source: training, retraining and `signcam-train export` start from
+it. Its TFLite export beside it is what the app loads by default (no TensorFlow at run time,
+a fraction of the memory and CPU), but only while that export was made from the `.keras`
+file as it is now: `signcam-train export` records the source's SHA-256 in `NAME.export.json`,
+and a `.keras` retrained or replaced since then is loaded itself until it is exported again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+BUNDLED_NAME = "signcam_mobilenet_v2"
+
+
+def bundled_dir() -> Path:
+    # A regular package on disk (wheel or editable install), so files() is a real path.
+    return Path(str(resources.files("signcam.models")))
+
+
+BUNDLED_KERAS = bundled_dir() / f"{BUNDLED_NAME}.keras"
+BUNDLED_TFLITE = BUNDLED_KERAS.with_suffix(".tflite")
+# int8 (weights and activations, calibrated on training crops): 1.7 ms of CPU per crop against
+# 3.6 for float32 (float16 runs as float32 on this CPU), with the .keras model's accuracy on the
+# test sets (models/MODEL.md). It needs `--calibrate CACHE...` when exported.
+BUNDLED_QUANTIZE = "int8"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_record_path(exported: Path) -> Path:
+    """`NAME.export.json` beside an exported model: what it was made from."""
+    return exported.with_suffix(".export.json")
+
+
+def read_export_record(exported: Path) -> dict | None:
+    try:
+        record = json.loads(export_record_path(exported).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def source_model_for(exported: Path) -> Path | None:
+    """The .keras file an export was made from (its path is kept relative to the export), if still there."""
+    record = read_export_record(exported)
+    if not record or not isinstance(record.get("source"), str):
+        return None
+    source = exported.parent / record["source"]
+    return source if source.is_file() else None
+
+
+def is_current_export(exported: Path, source: Path) -> bool:
+    """True when `exported` was made from `source` exactly as it is now."""
+    record = read_export_record(exported)
+    made_from = source_model_for(exported)
+    return (exported.is_file() and made_from is not None and made_from.resolve() == source.resolve()
+            and record.get("source_sha256") == sha256_of(source))
+
+
+def default_model() -> Path:
+    """The model loaded when none is named: the bundled TFLite export if current, else the .keras."""
+    if not BUNDLED_KERAS.is_file() and BUNDLED_TFLITE.is_file():
+        return BUNDLED_TFLITE
+    return BUNDLED_TFLITE if is_current_export(BUNDLED_TFLITE, BUNDLED_KERAS) else BUNDLED_KERAS

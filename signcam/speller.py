@@ -235,7 +235,9 @@ class Speller:
         cand = best if conf >= cfg.threshold else None
         if cand != self._cand:
             if self._cand is not None and cand is not None:
-                if self._spent:
+                # A sign changing to another releases the last letter; `nothing` (a relaxed hand
+                # still in view) is no sign, so holding it between two holds is no release.
+                if self._spent and self._idle not in (cand, self._cand):
                     self._release()
                 self._spent = False
             self._cand, self._cand_since = cand, max(t if self._cand is not None else self._segment_start,
@@ -249,6 +251,9 @@ class Speller:
         last = self._last.symbol if self._last is not None else None
         if last in self._stroke_starts and cand in self._stroke_starts[last]:
             symbol = last  # the I a J ends in, the pointing hand after a Z: still that letter's sign
+        if cand == self._idle:
+            self._spent = True  # `nothing` is held, not written, and releases nothing
+            return None
         if symbol != last:
             self._release()  # another sign held: the next one may be the last letter again
         elif self._bounced and self._near_commit(center, size):
@@ -258,9 +263,6 @@ class Speller:
             if t - self._cand_since + 1e-6 < cfg.hold_time:
                 return None
             self._release()
-        if cand == self._idle:
-            self._spent = True  # `nothing` is held, not written
-            return None
         if self._last is not None and symbol == self._last.symbol and not self._released:
             self._spent = True  # the same sign, no release in between: still the one committed
             return None
@@ -286,4 +288,5 @@ class Speller:
             self._last_sign_t = None
             if self.text and not self.text.endswith(" "):
                 self.edit(self.config.space_label)  # a pause ends the word
+            self._release()  # and the next word may begin with the letter this one ended with
         return None

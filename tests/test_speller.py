@@ -145,6 +145,15 @@ def test_nothing_held_is_a_pause_not_a_letter():
     assert run(frames)[0] == "A B"
 
 
+def test_a_relaxed_hand_between_two_holds_is_no_release():
+    # `nothing` is no sign: the hand resting in view between two holds of M does not double it;
+    # after a word's pause the M starts the next word.
+    assert run(still("M", 0.8, "A") + still("nothing", 0.8, "B") + still("M", 0.8, "A"))[0] == "M"
+    assert run(still("M", 0.8, "A") + reshaped(["nothing"], 0.3, "A", "B") + still("nothing", 0.6, "B")
+               + reshaped(["nothing", "M"], 0.3, "B", "A") + still("M", 0.8, "A"))[0] == "M"
+    assert run(still("M", 0.8, "A") + still("nothing", 1.7, "B") + still("M", 0.8, "A"))[0] == "M M"
+
+
 def test_hold_progress_rises_then_reports_the_commit():
     sp = Speller(SpellingConfig(), LABELS)
     frames = still("A", 0.6, "A", conf=0.7)

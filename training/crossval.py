@@ -124,7 +124,7 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
             test_heads[name].append(p)
         bar.update(1, f"fold {n + 1} done")
     bar.close()
-    return summarize_crossval(samples, labels, heads, folds, {n: tests[n] for n in tests}, test_heads, cfg,
+    return summarize_crossval(samples, labels, heads, folds, tests, test_heads, cfg,
                               landmarks_only, out)
 
 

@@ -17,7 +17,7 @@ from typing import Callable
 import keras
 import numpy as np
 
-from signcam.classifier import labels_path_for, read_model_info
+from signcam.classifier import labels_path_for, model_view, read_model_info
 from signcam.errors import DatasetError, ModelError
 from signcam.recorder import recorded_name
 
@@ -99,12 +99,15 @@ def training_heads(model: keras.Model) -> keras.Model:
     return keras.Model(model.input, outputs)
 
 
-def scores(model: keras.Model, recorded: Samples, original: Samples, labels: list[str]) -> dict:
+def scores(model: keras.Model, recorded: Samples, original: Samples, info) -> dict:
     """Accuracy on the held-out recorded frames (overall and per label) and original data, one predict each."""
+    labels = info.labels
+
     def correct(samples: Samples) -> np.ndarray:
         if len(samples) == 0:
             return np.zeros(0, bool)
-        probs = model.predict(model_inputs(samples.crops, samples.landmarks), batch_size=64, verbose=0)
+        crops, lms = model_view(info, samples.crops, samples.landmarks, samples.handedness)
+        probs = model.predict(model_inputs(crops, lms), batch_size=64, verbose=0)
         return np.array(labels)[probs.argmax(axis=1)] == samples.labels
 
     mean = lambda hits: round(float(hits.mean()), 4) if len(hits) else None  # noqa: E731
@@ -164,7 +167,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
         model = keras.models.load_model(model_path, compile=False)
     except Exception as exc:  # noqa: BLE001  a bad file is a bad file, whatever Keras raises
         raise ModelError(f"not a valid model file: {model_path} ({str(exc).splitlines()[0][:200]})") from None
-    before = scores(model, rec_held, orig_held, labels)
+    before = scores(model, rec_held, orig_held, info)
     log(f"before: recorded held-out {before['recorded_heldout']}, original held-out {before['original_heldout']}")
 
     heads = training_heads(model)
@@ -179,7 +182,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
     mixed = Samples.concat([orig_train] + [rec_train] * copies)
     y = np.array([index[c] for c in mixed.labels])
     batches = AugmentedBatches(mixed, index, cfg.batch_size, True, seed=cfg.seed,
-                               class_weights=class_weights(y, len(labels)))
+                               class_weights=class_weights(y, len(labels)), mirror_hands=info.mirror_hands)
     heads.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=LOSSES, metrics=METRICS)
     t0 = time.perf_counter()
     heads.fit(batches, epochs=cfg.epochs, verbose=0,
@@ -187,7 +190,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
     if stop():
         raise KeyboardInterrupt
     new = strip_optimizer(model)  # the averaged model shares its layers with `heads`
-    after = scores(new, rec_held, orig_held, labels)
+    after = scores(new, rec_held, orig_held, info)
     log(f"after:  recorded held-out {after['recorded_heldout']}, original held-out {after['original_heldout']}")
 
     out.mkdir(parents=True, exist_ok=True)

@@ -108,7 +108,9 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
         fold_dir.mkdir(exist_ok=True)
         held_mask = np.isin(samples.sources, fold)
         done = fold_dir / "result.json"
-        if done.is_file() and json.loads(done.read_text()).get("sources") == fold:
+        # A fold is reused only when it held out the same sources and scored the same test sets
+        # (a rerun with another --test would otherwise find no probabilities for it).
+        if done.is_file() and json.loads(done.read_text()) == {"sources": fold, "tests": sorted(tests)}:
             with np.load(fold_dir / "probs.npz") as z:
                 saved, fold_tests = z["held"], {name: z[f"test_{name}"] for name in tests}
             log(f"fold {n + 1}/{k}: already done ({', '.join(fold)})")
@@ -118,7 +120,7 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
             saved, fold_tests = _train_and_predict(samples.subset(~held_mask), samples.subset(held_mask), labels,
                                                    cfg, fold_dir, landmarks_only, tests, log)
             np.savez(fold_dir / "probs.npz", held=saved, **{f"test_{name}": p for name, p in fold_tests.items()})
-            write_json_atomic(done, {"sources": fold})
+            write_json_atomic(done, {"sources": fold, "tests": sorted(tests)})
         heads[:, held_mask] = saved
         for name, p in fold_tests.items():
             test_heads[name].append(p)

@@ -107,6 +107,7 @@ def model_landmarks(samples: Samples, cfg: TrainConfig) -> np.ndarray:
     """The landmarks as the app's model sees them (mirrored to one hand when the model does)."""
     if not cfg.mirror_hands:
         return samples.landmarks
+    # A 1x1 corner of each crop rides along: only the landmarks are wanted, not a mirrored copy of every crop.
     return as_one_hand(samples.crops[:, :1, :1], samples.landmarks, samples.handedness)[1]
 
 

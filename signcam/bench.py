@@ -96,7 +96,8 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         "sources": specs, "realtime": realtime, "model": worker.model_name,
         "device": worker.classifier.device, "seconds": round(elapsed, 2),
         "fps": round(snap.readings / elapsed, 2), "frames": snap.frames, "tracked": snap.tracked,
-        "hands": snap.hands, "classified": snap.classified, "model_calls": snap.model_calls,
+        "hands": snap.hands, "classified": snap.classified, "reused": snap.reused,
+        "model_calls": snap.model_calls,
         "readings": snap.readings, "dropped": snap.dropped,
         "latency_ms": {"p50": round(snap.latency_p50, 1), "p95": round(snap.latency_p95, 1)},
         "stages_ms": {k: round(v, 2) for k, v in snap.stages_ms.items()},
@@ -133,8 +134,9 @@ def run_baseline(specs: list[str], config: Config, classifier) -> dict:
                 for frame in source:
                     located = recognizer.locate(frame)
                     probs = None
-                    if located.crop is not None:
-                        crop, lms = model_view(classifier.info, located.crop.image[None], located.crop.landmarks[None],
+                    if located.hand is not None:
+                        cut = recognizer.cropped(located)
+                        crop, lms = model_view(classifier.info, cut.image[None], cut.landmarks[None],
                                                [located.hand.handedness])
                         probs = model.predict({"crop": crop, "landmarks": lms}, verbose=0)[0]
                     recognizer.interpret(located, probs)
@@ -152,7 +154,8 @@ def report(result: dict, out: TextIO) -> None:
         + (", realtime" if r["realtime"] else ", as fast as possible"),
         f"  end to end   {r['fps']:.1f} fps ({r['readings']} readings in {r['seconds']:.1f} s)",
         f"  tracked      {r['tracked']} of {r['frames']} frames ({r['hands']} with a hand)",
-        f"  classified   {r['classified']} crops in {r['model_calls']} model calls",
+        f"  classified   {r['classified']} crops in {r['model_calls']} model calls"
+        f" ({r['reused']} more of a still hand took the result of a frame before)",
         f"  latency      p50 {r['latency_ms']['p50']:.0f} ms, p95 {r['latency_ms']['p95']:.0f} ms"
         " (frame read -> reading)",
         f"  stages (ms)  {stages}",

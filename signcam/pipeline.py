@@ -13,7 +13,7 @@ import numpy as np
 
 from .classifier import LetterClassifier
 from .config import Config
-from .crop import HandCrop, crop_hand
+from .crop import HandCrop, crop_hand, square_box
 from .frames import Frame
 from .hands import Hand, HandTracker
 from .smoothing import Smoother
@@ -24,8 +24,9 @@ from .speller import Commit, Speller
 class Located:
     frame: Frame
     hand: Hand | None
-    crop: HandCrop | None
+    box: tuple[int, int, int, int] | None  # the square the classifier sees, known from the landmarks
     timings: dict = field(default_factory=dict)  # milliseconds per stage
+    crop: HandCrop | None = None  # cut out only when the frame goes through the model
 
 
 @dataclass
@@ -62,6 +63,21 @@ class Reading:
         return row
 
 
+@dataclass(eq=False)
+class _Classified:
+    """The hand of the frame that went through the model last, and the result later frames may take."""
+    landmarks: np.ndarray
+    handedness: str
+    probs: np.ndarray | None = None  # filled in once the model call returns
+    taken: int = 0  # later frames that took this result
+
+
+def _moved(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean distance between two hands' landmarks, in sizes of the first hand."""
+    size = max(float(np.ptp(a[:, :2], axis=0).max()), 1.0)
+    return float(np.linalg.norm(b[:, :2] - a[:, :2], axis=1).mean()) / size
+
+
 class Recognizer:
     def __init__(self, classifier: LetterClassifier, tracker: HandTracker, config: Config):
         self.classifier = classifier
@@ -71,6 +87,9 @@ class Recognizer:
         self.smoother = Smoother(self.labels, config.smoothing)
         self.speller = Speller(config.spelling, self.labels)
         self._suggested: tuple[str, list[str]] = ("", [])  # for which text, which words
+        self._classified: _Classified | None = None
+        self.model_inputs = 0  # crops sent through the model
+        self.reused = 0  # crops that took a still hand's earlier result instead
 
     def suggestions(self) -> list[str]:
         """Suggestions for the current word, worked out again only when the text changes."""
@@ -87,25 +106,55 @@ class Recognizer:
         hands = self.tracker.track(frame.image)
         t1 = time.perf_counter()
         hand = hands[0] if hands else None
-        crop = crop_hand(frame.image, hand, self.classifier.info.input_size,
-                         self.classifier.info.crop_margin) if hand else None
-        t2 = time.perf_counter()
-        return Located(frame, hand, crop, {"landmarks": (t1 - t0) * 1e3, "crop": (t2 - t1) * 1e3})
+        box = square_box(hand, self.classifier.info.crop_margin) if hand else None
+        return Located(frame, hand, box, {"landmarks": (t1 - t0) * 1e3})
+
+    def cropped(self, located: Located) -> HandCrop:
+        """The model's view of the hand (cut out once, on the first call)."""
+        if located.crop is None:
+            t0 = time.perf_counter()
+            located.crop = crop_hand(located.frame.image, located.hand, self.classifier.info.input_size,
+                                     self.classifier.info.crop_margin)
+            located.timings["crop"] = (time.perf_counter() - t0) * 1e3
+        return located.crop
 
     def classify(self, located: list[Located]) -> list[np.ndarray | None]:
-        """One model call for all crops of the given frames."""
-        with_crop = [x for x in located if x.crop is not None]
-        t0 = time.perf_counter()
-        probs = self.classifier.predict_batch(np.stack([x.crop.image for x in with_crop]),
-                                              np.stack([x.crop.landmarks for x in with_crop]),
-                                              [x.hand.handedness for x in with_crop]) if with_crop else []
-        ms = (time.perf_counter() - t0) * 1e3
-        it = iter(probs)
-        out = []
+        """One model call for the crops of the given frames (in frame order) that need one.
+
+        A hand that has hardly moved since the last frame classified takes that frame's result
+        (config.reuse): a still hold costs tracking only. Any frame without a hand ends the run.
+        """
+        reuse = self.config.reuse
+        sources: list[_Classified | None] = []  # per frame: whose result it takes
+        to_call: list[tuple[Located, _Classified]] = []
         for x in located:
-            x.timings["classify"] = ms / max(len(with_crop), 1) if x.crop is not None else 0.0
-            out.append(next(it) if x.crop is not None else None)
-        return out
+            if x.hand is None:
+                self._classified = None
+                sources.append(None)
+                continue
+            last = self._classified
+            if (last is not None and last.taken < reuse.max_frames and last.handedness == x.hand.handedness
+                    and _moved(last.landmarks, x.hand.landmarks) < reuse.max_motion):
+                last.taken += 1
+                self.reused += 1
+                x.timings["classify"] = 0.0
+            else:
+                last = self._classified = _Classified(x.hand.landmarks, x.hand.handedness)
+                to_call.append((x, last))
+            sources.append(last)
+        if to_call:
+            frames = [x for x, _ in to_call]
+            crops = [self.cropped(x) for x in frames]
+            t0 = time.perf_counter()
+            probs = self.classifier.predict_batch(np.stack([c.image for c in crops]),
+                                                  np.stack([c.landmarks for c in crops]),
+                                                  [x.hand.handedness for x in frames])
+            ms = (time.perf_counter() - t0) * 1e3
+            self.model_inputs += len(frames)
+            for (x, source), p in zip(to_call, probs):
+                source.probs = p
+                x.timings["classify"] = ms / len(frames)
+        return [source.probs if source is not None else None for source in sources]
 
     def interpret(self, located: Located, probs: np.ndarray | None) -> Reading:
         frame, hand = located.frame, located.hand
@@ -119,7 +168,7 @@ class Recognizer:
         else:
             top3, raw, raw_conf = [], None, 0.0
         now = time.perf_counter()
-        return Reading(frame.index, t, hand, located.crop.box if located.crop else None, raw, raw_conf,
+        return Reading(frame.index, t, hand, located.box, raw, raw_conf,
                        letter, conf, top3, self.speller.hold_progress(t), commit.symbol if commit else None,
                        self.speller.transcript, located.timings, (now - frame.t_capture) * 1e3, probs,
                        self.suggestions())

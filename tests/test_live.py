@@ -23,16 +23,16 @@ def drain(events) -> list:
     return out
 
 
-def test_capture_keeps_only_the_newest_frame_and_counts_the_drops(teal_dir):
+def test_capture_keeps_the_newest_frames_and_counts_the_drops(teal_dir):
     clip = teal_dir / "B.mp4"
-    slot, stats = FrameSlot(), Stats()
+    slot, stats = FrameSlot(depth=3), Stats()
     capture = CaptureThread(VideoSource(str(clip)), slot, stats, realtime=False, drop=True).start()
     assert capture.join(timeout=30) and capture.state == "ended"
     n = frame_count(clip)
     snap = stats.snapshot()
-    # Nobody took a frame: each one replaced the one before, and only the last is left.
-    assert snap.frames == n and snap.dropped == n - 1
-    assert slot.take(timeout=0).index == n - 1
+    # Nobody took a frame: past the queue's three, each new one pushed out the oldest.
+    assert snap.frames == n and snap.dropped == n - 3
+    assert [slot.take(timeout=0).index for _ in range(3)] == [n - 3, n - 2, n - 1]  # oldest first
     assert slot.take(timeout=0) is None
 
 
@@ -80,7 +80,8 @@ def test_worker_reads_every_frame_edits_text_keeps_its_model_and_stops_within_a_
         n = frame_count(clip)
         snap = stats.snapshot()
         assert snap.frames == snap.tracked == snap.readings == n and snap.dropped == 0
-        assert snap.hands > n * 0.9 and snap.classified >= snap.hands / 2
+        # Batched stand-ins and still hands taking an earlier result leave most crops to the model or reuse.
+        assert snap.hands > n * 0.9 and snap.classified > 0 and snap.classified + snap.reused >= snap.hands / 2
         assert worker.latest.frame_index == n - 1 and worker.latest.latency_ms > 0
         assert worker.text == "L"
         assert [e.kind for e in drain(events)] == ["model_loaded", "source_opened", "source_ended"]
@@ -122,7 +123,7 @@ def test_bench_runs_the_live_pipeline_and_the_baseline_and_writes_json(teal_dir,
     result = json.loads(out.read_text())
     n = frame_count(clip)
     assert result["frames"] == result["tracked"] == n and result["dropped"] == 0
-    assert result["classified"] >= result["hands"] / 2 > 0
+    assert result["classified"] > 0 and result["classified"] + result["reused"] >= result["hands"] / 2
     assert result["fps"] > 0 and result["baseline_fps"] > 0
     assert result["speedup"] == pytest.approx(result["fps"] / result["baseline_fps"], rel=0.01)
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p95"]

@@ -2,7 +2,7 @@
 
 Qt-free, so the window, the benchmark and the tests all drive these same classes.
 
-    CaptureThread --FrameSlot (size 1, newest wins)--> InferenceWorker: track thread --pending--> model thread
+    CaptureThread --FrameSlot (3 frames, the oldest dropped)--> InferenceWorker: track thread --pending--> model thread
 """
 from .cameras import available_cameras
 from .capture import CaptureThread, FrameSlot

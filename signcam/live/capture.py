@@ -4,6 +4,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 from ..errors import SigncamError
@@ -13,52 +14,65 @@ from .stats import Stats
 
 
 class FrameSlot:
-    """A queue of size one between capture and worker: a frame not taken yet is dropped for a newer one."""
+    """A short queue between capture and worker: when `depth` frames wait untaken, the oldest is dropped.
 
-    def __init__(self):
+    A few frames of slack (100 ms at 30 fps) let the tracker catch up after a slow frame (a palm
+    detection when the hand was lost takes longer than a frame period) without losing any; a
+    longer backlog would only show the user old frames, so beyond it the oldest give way.
+    """
+
+    def __init__(self, depth: int = 3):
+        self.depth = depth
         self._cond = threading.Condition()
-        self._waiting: Frame | None = None
+        self._waiting: deque[Frame] = deque()
         self.newest: Frame | None = None  # for display: the newest frame, taken or not
         self.taken = 0
 
     def put(self, frame: Frame) -> bool:
         """Returns True if an untaken frame was dropped to make room."""
         with self._cond:
-            dropped = self._waiting is not None
-            self._waiting = self.newest = frame
+            dropped = len(self._waiting) >= self.depth
+            if dropped:
+                self._waiting.popleft()
+            self._waiting.append(frame)
+            self.newest = frame
             self._cond.notify_all()
             return dropped
 
     def put_when_free(self, frame: Frame, stop: threading.Event) -> bool:
-        """Waits for the worker to take the previous frame (a benchmark on a file drops nothing)."""
+        """Waits for room instead of dropping (a benchmark on a file drops nothing)."""
         with self._cond:
-            while self._waiting is not None:
+            while len(self._waiting) >= self.depth:
                 if stop.is_set():
                     return False
                 self._cond.wait(0.05)
-            self._waiting = self.newest = frame
+            self._waiting.append(frame)
+            self.newest = frame
             self._cond.notify_all()
             return True
 
     def take(self, timeout: float) -> Frame | None:
+        """The oldest waiting frame (frames are tracked in order), or None after `timeout` s."""
         with self._cond:
-            if self._waiting is None:
+            if not self._waiting:
                 self._cond.wait(timeout)
-            frame, self._waiting = self._waiting, None
-            if frame is not None:
-                self.taken += 1
-                self._cond.notify_all()
+            if not self._waiting:
+                return None
+            frame = self._waiting.popleft()
+            self.taken += 1
+            self._cond.notify_all()
             return frame
 
     def clear(self) -> None:
         with self._cond:
-            self._waiting = self.newest = None
+            self._waiting.clear()
+            self.newest = None
             self._cond.notify_all()
 
     def idle(self, handled: int) -> bool:
         """No frame waiting, and every frame taken has been `handled`."""
         with self._cond:
-            return self._waiting is None and self.taken == handled
+            return not self._waiting and self.taken == handled
 
 
 class CaptureThread:

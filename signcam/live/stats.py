@@ -23,6 +23,7 @@ class StatsSnapshot:
     tracked: int = 0
     hands: int = 0
     classified: int = 0  # crops through the model
+    reused: int = 0  # crops of a still hand that took the result of a frame before
     model_calls: int = 0
     readings: int = 0
     first_reading_at: float | None = None  # time.perf_counter() of the first reading
@@ -39,7 +40,7 @@ class Stats:
         self._latency: deque[float] = deque(maxlen=keep)
         self._stages: dict[str, deque[float]] = {name: deque(maxlen=keep)
                                                  for name in ("decode", "landmarks", "crop", "classify")}
-        self._counts = dict(frames=0, dropped=0, tracked=0, hands=0, classified=0, model_calls=0, readings=0)
+        self._counts = dict(frames=0, dropped=0, tracked=0, hands=0, classified=0, reused=0, model_calls=0, readings=0)
         self._first_reading_at: float | None = None
 
     def _tick(self, times: deque[float], now: float) -> None:
@@ -59,14 +60,14 @@ class Stats:
             self._counts["tracked"] += 1
             self._counts["hands"] += located.hand is not None
             self._stages["landmarks"].append(located.timings["landmarks"])
-            if located.crop is not None:
-                self._stages["crop"].append(located.timings["crop"])
 
-    def model_call(self, crops: int, ms: float) -> None:
+    def model_call(self, crops: int, reused: int, ms: float) -> None:
         with self._lock:
-            self._counts["model_calls"] += 1
-            self._counts["classified"] += crops
-            self._stages["classify"].append(ms / crops)
+            self._counts["reused"] += reused
+            if crops:  # every crop may have taken an earlier result: then the model was not called
+                self._counts["model_calls"] += 1
+                self._counts["classified"] += crops
+                self._stages["classify"].append(ms / crops)
 
     def read(self, reading: Reading) -> None:
         with self._lock:
@@ -75,6 +76,8 @@ class Stats:
                 self._first_reading_at = now
             self._tick(self._reading_times, now)
             self._latency.append(reading.latency_ms)
+            if "crop" in reading.timings:  # cut out only for the frames that went through the model
+                self._stages["crop"].append(reading.timings["crop"])
             self._counts["readings"] += 1
 
     def _rate(self, times: deque[float], now: float) -> float:

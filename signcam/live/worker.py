@@ -237,7 +237,7 @@ class InferenceWorker:
 
     def _classify(self, recognizer: Recognizer, batch: list[Located]) -> list[np.ndarray | None]:
         """One model call; past max_batch crops, evenly spaced ones stand in for their neighbours."""
-        with_crop = [i for i, x in enumerate(batch) if x.crop is not None]
+        with_crop = [i for i, x in enumerate(batch) if x.hand is not None]
         chosen = with_crop
         if len(with_crop) > self.max_batch:
             step = (len(with_crop) - 1) / (self.max_batch - 1)
@@ -245,12 +245,14 @@ class InferenceWorker:
         if not chosen:
             return [None] * len(batch)
         t0 = time.perf_counter()
+        sent, reused = recognizer.model_inputs, recognizer.reused
         probs = dict(zip(chosen, recognizer.classify([batch[i] for i in chosen])))
-        self.stats.model_call(len(chosen), (time.perf_counter() - t0) * 1e3)
+        self.stats.model_call(recognizer.model_inputs - sent, recognizer.reused - reused,
+                              (time.perf_counter() - t0) * 1e3)
         out, last = [], probs[chosen[0]]
         for i, located in enumerate(batch):
             last = probs.get(i, last)
-            out.append(last if located.crop is not None else None)
+            out.append(last if located.hand is not None else None)
         return out
 
     # ---- run by the track thread

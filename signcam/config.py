@@ -46,6 +46,11 @@ class SpellingConfig:
     # second or more (0.4 up and back in 0.3 s peaks near 4; a held hand glides at up to ~1.5 while
     # the signer settles), then rests again near where it signed the letter.
     rearm_speed: float = 2.5
+    # ... and only a quick move from a rest: the hand held still for `hold_time` (it held the letter),
+    # then moving for at most `bounce_time` s (a 0.3 s bounce reads as moving for about 0.4 s, the
+    # speeds being measured over `motion.lag`), then at rest again for `min_hold`. Moving about for
+    # longer between two holds, however fast, is not doubling the letter.
+    bounce_time: float = 0.6
     # After a bounce the letter is signed again only back at rest within `rearm_reach` hand sizes of
     # where it was signed, its size within a factor `rearm_scale` (not much nearer the camera or further).
     rearm_reach: float = 1.5

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import SpellingConfig
-from .motion import Motion, MotionMeter, hand_geometry
+from .motion import BounceWatch, Motion, MotionMeter, hand_geometry
 from .strokes import StrokeReader
 
 
@@ -43,6 +43,7 @@ class Speller:
         self._evidence: list[np.ndarray | None] = []  # per character of the text: what it was read from
         self.motion = MotionMeter(config.motion)
         self.strokes = StrokeReader(config.strokes)
+        self.bounces = BounceWatch(config.rearm_speed, config.bounce_time, config.hold_time, config.min_hold)
         idx = {label: i for i, label in enumerate(self.labels)}
         self._idle = idx.get(config.idle_label)
         # Still frames can never be evidence for the motion letters: their mass is dropped.
@@ -150,6 +151,7 @@ class Speller:
     def _hand_gone(self) -> None:
         self.motion.reset()
         self.strokes.reset()
+        self.bounces.reset()
         self._reset_segment()
         self._release()
 
@@ -195,8 +197,11 @@ class Speller:
         if stroke is not None:
             return self._stroke(stroke, t)
         center, size = hand_geometry(landmarks)
-        if m.hand_speed >= cfg.rearm_speed and np.isfinite(m.hand_speed):
-            self._bounced = True  # a bounce or slide: the letter again, once at rest near it
+        bounced = self.bounces.update(t, m)
+        if bounced is not None:
+            # A bounce or slide: the letter again, once at rest near it; any other quick movement
+            # after it (the hand put down, shaken) undoes it.
+            self._bounced = bounced
         if not m.still:
             self._reset_segment()
             return None

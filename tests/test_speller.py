@@ -100,6 +100,26 @@ def test_a_bounce_doubles_the_letter_at_any_frame_rate(fps, jitter):
     assert run(frames, fps, jitter)[0] == "LL"
 
 
+def bounce(sign, seconds, shape, fps=FPS, height=80.0, center=HERE):
+    """The hand lifted `height` px (0.4 hand sizes) and lowered again over `seconds`, its shape kept."""
+    n = int(round(seconds * fps))
+    return [(probs(sign), hand_landmarks(SHAPES[shape], (center[0], center[1] - height * np.sin(np.pi * (i + 1) / n))))
+            for i in range(n)]
+
+
+def test_moving_about_between_two_holds_is_no_bounce():
+    # Fast, but for a second (the hand shaken, put down and brought back): not a doubling.
+    long_move = [f for _ in range(3) for f in bounce("L", 0.33, "L")]
+    assert run(still("L", 0.8, "L") + long_move + still("L", 0.8, "L", seed=1))[0] == "L"
+    # A quick bounce straight out of fidgeting fingers (the hand never rested after the letter):
+    # not a doubling either.
+    fidget = reshaped(["L"], 0.2, "L", "V") + reshaped(["L"], 0.2, "V", "L")
+    assert run(still("L", 0.8, "L") + fidget + bounce("L", 0.3, "L") + still("L", 0.8, "L", seed=1))[0] == "L"
+    # The same bounce after a rest doubles it.
+    assert run(still("L", 0.8, "L") + fidget + still("L", 0.6, "L", seed=2) + bounce("L", 0.3, "L")
+               + still("L", 0.8, "L", seed=1))[0] == "LL"
+
+
 def test_drift_a_misreading_and_moving_away_are_no_release():
     drift = moved("L", 2.0, [(0, 0), (0.6, 0)], "L")  # 0.3 hand sizes a second while holding
     assert run(still("L", 0.5, "L") + drift)[0] == "L"

@@ -6,8 +6,10 @@ segment's frames are evidence for one sign. In a still segment the probabilities
 are averaged (a running mean, so a long steady hold gains confidence and a flicker is outvoted),
 and the best sign is committed once it has been steady for a hold that adapts to how clear it
 is: `min_hold` (0.2 s) for a clear shape, up to `hold_time` for one just over the threshold.
-A segment commits at most once: the same letter again needs a release — the hand moving, leaving
-view, or another letter — between the two holds (how signers double a letter: a bounce or slide).
+A segment commits at most once: the same letter again needs a release between the two holds —
+the hand leaving view, a bounce or slide from a rest (how signers double a letter), a word's pause,
+or another sign held as long as a commit needs. A glimpse of another shape, or the hand moving
+about, is no release.
 
 J and Z are letters of motion: their model outputs never commit from a still segment (a still J
 is an I, a still Z an index pointing). They come from the fingertip's path instead
@@ -240,10 +242,10 @@ class Speller:
         cand = best if conf >= cfg.threshold else None
         if cand != self._cand:
             if self._cand is not None and cand is not None:
-                # A sign changing to another releases the last letter; `nothing` (a relaxed hand
-                # still in view) is no sign, so holding it between two holds is no release.
-                if self._spent and self._idle not in (cand, self._cand):
-                    self._release()
+                # A new candidate may commit, but it releases the last letter only once it is held
+                # as long as a commit needs (below). A glimpse of another shape while a letter is
+                # held (the model flickering, a finger shifting) is no release, or that letter
+                # would be written twice.
                 self._spent = False
             self._cand, self._cand_since = cand, max(t if self._cand is not None else self._segment_start,
                                                      self._segment_start)

@@ -120,6 +120,16 @@ def test_moving_about_between_two_holds_is_no_bounce():
                + still("L", 0.8, "L", seed=1))[0] == "LL"
 
 
+def test_a_glimpse_of_another_shape_between_two_holds_is_no_release():
+    # 0.17 s of another shape with the hand still: long enough to become the candidate (the latest
+    # frames clearly show it), too short to be held: the letter is not written again.
+    for other in ("X", "B"):
+        frames = still("D", 0.8, "L") + still(other, 0.17, "L", seed=1) + still("D", 0.8, "L", seed=2)
+        assert run(frames)[0] == "D", other
+    # Held as long as a commit needs, it is a letter, and the first one may follow it again.
+    assert run(still("D", 0.8, "L") + still("X", 0.5, "L", seed=1) + still("D", 0.8, "L", seed=2))[0] == "DXD"
+
+
 def test_drift_a_misreading_and_moving_away_are_no_release():
     drift = moved("L", 2.0, [(0, 0), (0.6, 0)], "L")  # 0.3 hand sizes a second while holding
     assert run(still("L", 0.5, "L") + drift)[0] == "L"

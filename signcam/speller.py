@@ -54,6 +54,7 @@ class Speller:
                                for letter, starts in config.stroke_starts.items()}
         self._reset_segment()
         self._last: Commit | None = None  # the last commit and whether a release has come since
+        self._held_until = 0.0  # the last time the last commit's sign was still held
         self._released = True
         self._bounced = False  # a quick move since the last commit
         self._where: tuple[np.ndarray, float] | None = None  # hand centre and size at the last commit
@@ -169,6 +170,7 @@ class Speller:
             self.edit(self.config.delete_label)
         self.edit(symbol, probs)
         self._last, self._released, self._spent = Commit(symbol, t, replaced, probs), False, True
+        self._held_until = t
         self._bounced = False
         return self._last
 
@@ -240,6 +242,8 @@ class Speller:
         best = int(mean.argmax())
         conf = float(mean[best])
         cand = best if conf >= cfg.threshold else None
+        if cand is not None and self._last is not None and self.labels[cand] == self._last.symbol:
+            self._held_until = t  # the last letter is still held (a J or Z may start from it)
         if cand != self._cand:
             if self._cand is not None and cand is not None:
                 # A new candidate may commit, but it releases the last letter only once it is held
@@ -281,7 +285,9 @@ class Speller:
         """A J or Z was drawn: it replaces the still start shape committed just before it."""
         replaced = None
         last = self._last
-        if last is not None and last.t >= stroke.start - self.config.stroke_lead and last.probs is not None \
+        # The start shape counts if it was held until shortly before the stroke began: a signer may
+        # hold the I a while before drawing the J from it.
+        if last is not None and self._held_until >= stroke.start - self.config.stroke_lead and last.probs is not None \
                 and int(last.probs.argmax()) in self._stroke_starts.get(stroke.letter, set()) \
                 and self.text.endswith(last.symbol):
             replaced = last.symbol

@@ -153,6 +153,17 @@ def test_j_and_z_come_from_their_drawn_paths():
             assert run(frames)[0] == "Z", (mirror, seconds)
 
 
+def test_a_j_replaces_the_i_held_long_before_it():
+    # The I is held 1.5 s (committed after 0.2 s), then the J drawn from it: one J, no I.
+    j = [(probs("I"), lm) for lm in drawn(SHAPES["I"], 20, J_PATH, 0.7)]
+    frames = still("I", 1.5, "I", center=tuple(j[0][1][:, :2].mean(axis=0))) + j + \
+        [(probs("I"), lm) for lm in held(SHAPES["I"], 0.6, center=tuple(j[-1][1][:, :2].mean(axis=0)))]
+    assert run(frames)[0] == "J"
+    # An I signed, then another letter, then a J: the I stays.
+    frames = still("I", 0.6, "I") + still("A", 0.6, "A") + frames[45:]
+    assert run(frames)[0] == "IAJ"
+
+
 def test_a_still_hand_never_reads_j_or_z():
     # The model is sure of J and of Z from still frames: nothing is written.
     assert run(still("J", 2.0, "I", conf=0.99))[0] == ""

@@ -67,6 +67,14 @@ def test_a_shape_seen_while_the_hand_travels_never_commits():
     assert run(frames)[0] == "B"
 
 
+def test_a_shape_seen_while_the_hand_leaves_never_commits():
+    # B held, then the hand goes out to the side over 0.4 s (5 hand sizes a second), read as X as
+    # it goes, then out of view; then the same on the way in, and A held.
+    out = moved("X", 0.4, [(0, 0), (2, 0)])
+    back = moved("X", 0.4, [(2, 0), (0, 0)], shape="A")
+    assert run(still("B", 0.8) + out + gone(0.5) + back + still("A", 0.8, "A"))[0] == "BA"
+
+
 def test_a_fast_clear_still_letter_commits():
     # Between two letters, 0.3 s still and clear is enough (0.2 s hold once seen still); as briefly
     # but unclear is not.

@@ -68,6 +68,9 @@ class SpellingConfig:
     # `stroke_lead` s before the stroke began.
     stroke_starts: dict = field(default_factory=lambda: {"J": ("I", "Y"), "Z": ("D", "X", "G", "L")})
     stroke_lead: float = 1.0
+    # On a still frame the model's J or Z vote counts for the likeliest of those start shapes when
+    # the model gives that shape this much itself (an X read as Z while held still is an X).
+    still_start_share: float = 0.2
     motion: MotionConfig = field(default_factory=MotionConfig)
     strokes: StrokeConfig = field(default_factory=StrokeConfig)
     space_label: str = "space"

@@ -12,7 +12,7 @@ or another sign held as long as a commit needs. A glimpse of another shape, or t
 about, is no release.
 
 J and Z are letters of motion: their model outputs never commit from a still segment (a still J
-is an I, a still Z an index pointing). They come from the fingertip's path instead
+is an I, a still Z an index pointing, and their votes count for those shapes). They come from the fingertip's path instead
 (signcam/strokes.py); the still shape held just before the stroke (I before J, the pointing hand
 before Z) was the stroke's start and is replaced by it. `space` and `del` are signs like letters
 and edit the text; a pause with no sign ends a word.
@@ -48,7 +48,7 @@ class Speller:
         self.bounces = BounceWatch(config.rearm_speed, config.bounce_time, config.hold_time, config.min_hold)
         idx = {label: i for i, label in enumerate(self.labels)}
         self._idle = idx.get(config.idle_label)
-        # Still frames can never be evidence for the motion letters: their mass is dropped.
+        # Still frames can never be evidence for the motion letters (see _still_evidence).
         self._still_mask = np.array([label not in config.motion_letters for label in self.labels], dtype=bool)
         self._stroke_starts = {letter: {idx[s] for s in starts if s in idx}
                                for letter, starts in config.stroke_starts.items()}
@@ -220,9 +220,23 @@ class Speller:
         return float(np.linalg.norm(center - c0)) <= self.config.rearm_reach * s0 \
             and 1 / self.config.rearm_scale <= size / s0 <= self.config.rearm_scale
 
+    def _still_evidence(self, probs: np.ndarray) -> np.ndarray:
+        """A still frame's probabilities, with no J or Z: a still J is an I, a still Z the pointing
+        hand it is drawn with. The model's vote for one goes to the likeliest of its start shapes,
+        when the model sees that shape too (at `still_start_share` or more); else it is dropped."""
+        p = probs.copy()
+        for letter, starts in self._stroke_starts.items():
+            i = self.labels.index(letter) if letter in self.labels else None
+            if i is None or not starts:
+                continue
+            best = max(starts, key=lambda k: p[k])
+            if p[best] >= self.config.still_start_share:
+                p[best] += p[i]
+        return np.where(self._still_mask, p, 0.0)
+
     def _still(self, t: float, probs: np.ndarray, center: np.ndarray, size: float) -> Commit | None:
         cfg = self.config
-        p = np.where(self._still_mask, probs, 0.0)
+        p = self._still_evidence(probs)
         if not self._recent:
             # The hold counts from the first still frame. (Counting from `lag` earlier, when the
             # hand had in fact stopped, committed more passing shapes on the clips.)

@@ -182,6 +182,23 @@ def test_a_still_hand_never_reads_j_or_z():
                                                                     center=tuple(line[-1][1][:, :2].mean(axis=0)))])[0]
 
 
+def mixed(a, pa, b, pb):
+    p = np.full(len(LABELS), (1 - pa - pb) / (len(LABELS) - 2), np.float32)
+    p[LABELS.index(a)], p[LABELS.index(b)] = pa, pb
+    return p
+
+
+def test_a_still_j_or_z_reading_counts_for_its_start_shape():
+    # Held still, an X the model calls Z 0.6 / X 0.35 is an X; an I it calls J 0.6 / I 0.35 is an I.
+    x = [(mixed("Z", 0.6, "X", 0.35), lm) for lm in held(SHAPES["L"], 1.0)]
+    assert run(x)[0] == "X"
+    i = [(mixed("J", 0.6, "I", 0.35), lm) for lm in held(SHAPES["I"], 1.0)]
+    assert run(i)[0] == "I"
+    # Without the start shape among its readings, a still Z is nothing.
+    b = [(mixed("Z", 0.6, "B", 0.35), lm) for lm in held(SHAPES["B"], 1.0)]
+    assert run(b)[0] == ""
+
+
 def test_pause_ends_a_word_and_space_and_del_edit():
     frames = (still("H", 0.6, "V") + still("I", 0.6, "I") + gone(1.6) + still("Y", 0.6, "I")
               + still("O", 0.6, "A") + still("del", 0.6, "B") + still("U", 0.6, "V") + still("space", 0.6, "B")

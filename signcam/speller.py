@@ -12,10 +12,10 @@ or another sign held as long as a commit needs. A glimpse of another shape, or t
 about, is no release.
 
 J and Z are letters of motion: their model outputs never commit from a still segment (a still J
-is an I, a still Z an index pointing, and their votes count for those shapes). They come from the fingertip's path instead
-(signcam/strokes.py); the still shape held just before the stroke (I before J, the pointing hand
-before Z) was the stroke's start and is replaced by it. `space` and `del` are signs like letters
-and edit the text; a pause with no sign ends a word.
+is an I, a still Z an index pointing, and their votes count for those shapes). They come from the
+fingertip's path instead (signcam/strokes.py); the still shape held until just before the stroke
+(I before J, the pointing hand before Z) was the stroke's start and is replaced by it. `space` and
+`del` are signs like letters and edit the text; a pause with no sign ends a word.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class Speller:
         self._last: Commit | None = None  # the last commit and whether a release has come since
         self._held_until = 0.0  # the last time the last commit's sign was still held
         self._released = True
-        self._bounced = False  # a quick move since the last commit
+        self._bounced = False  # a bounce (motion.BounceWatch) since the last commit
         self._where: tuple[np.ndarray, float] | None = None  # hand centre and size at the last commit
         self._last_hand_t: float | None = None
         self._last_sign_t: float | None = None

@@ -59,6 +59,9 @@ class SpellingConfig:
     # where it was signed, its size within a factor `rearm_scale` (not much nearer the camera or further).
     rearm_reach: float = 1.5
     rearm_scale: float = 1.3
+    # The hand drifting faster than `motion.still_hand` (slower than `rearm_speed`) with its fingers
+    # still, for at most `glide_time` s, does not end a still segment: the shape is held throughout.
+    glide_time: float = 0.3
     evidence_window: float = 0.2  # a still segment's latest frames that can show a new sign began
     drop_time: float = 0.25  # seconds without a hand that count as the hand dropping (trackers miss frames)
     word_gap: float = 1.5  # seconds with no sign read that end a word

@@ -147,6 +147,7 @@ class Speller:
         self._needed = self.config.hold_time
         self._spent = False  # this still segment has committed its sign
         self._segment_start = 0.0
+        self._glide_since: float | None = None  # when the hand began drifting in this segment
 
     def _release(self) -> None:
         self._released, self._bounced = True, False
@@ -207,9 +208,23 @@ class Speller:
             # after it (the hand put down, shaken) undoes it.
             self._bounced = bounced
         if not m.still:
-            self._reset_segment()
+            if not self._gliding(t, m):
+                self._reset_segment()
             return None
         return self._still(t, probs, center, size) or self._word_gap(t)
+
+    def _gliding(self, t: float, m: Motion) -> bool:
+        """The hand drifts a little faster than still, its fingers still (the shape held): the still
+        segment goes on through it, these frames adding no evidence. A fluent signer's hand drifts
+        as it spells; ending the segment there lost letters shown for 0.3 s. A glide lasts at most
+        `glide_time`, and is slower than a bounce."""
+        if not self._recent or not np.isfinite(m.hand_speed) or m.hand_speed >= self.config.rearm_speed \
+                or m.finger_speed > self.config.motion.still_fingers:
+            self._glide_since = None
+            return False
+        if self._glide_since is None:
+            self._glide_since = t
+        return t - self._glide_since <= self.config.glide_time + 1e-6
 
     def _near_commit(self, center: np.ndarray, size: float) -> bool:
         """Near where the last letter was signed: within `rearm_reach` hand sizes, at a like distance

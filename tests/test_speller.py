@@ -86,6 +86,20 @@ def test_a_fast_clear_still_letter_commits():
     assert run(spell(0.65, 0.6))[0] == "ACA"
 
 
+def test_a_fast_letter_held_while_the_hand_drifts_commits():
+    # C shown 0.45 s, the hand drifting at 1.8 hand sizes a second for 0.15 s in the middle (its
+    # fingers still): the shape was held throughout, so it commits.
+    def drift(seconds, x0=0.0):
+        n = int(round(seconds * FPS))
+        return [(probs("C"), hand_landmarks(SHAPES["B"], (HERE[0] + (x0 + 1.8 * (i + 1) / FPS) * 200, HERE[1])))
+                for i in range(n)]
+    after = (HERE[0] + 0.27 * 200, HERE[1])
+    frames = still("C", 0.15) + drift(0.15) + still("C", 0.15, center=after) + gone(0.4)
+    assert run(frames)[0] == "C"
+    # A hand that only ever drifts never rests: nothing.
+    assert run(drift(1.0) + gone(0.4))[0] == ""
+
+
 def test_the_hold_adapts_to_how_clear_the_shape_is():
     sp = Speller(SpellingConfig(), LABELS)
     assert sp.hold_needed(0.95) == pytest.approx(0.2) and sp.hold_needed(0.6) == pytest.approx(0.5)

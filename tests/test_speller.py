@@ -82,8 +82,8 @@ def test_a_fast_clear_still_letter_commits():
         return (still("A", 0.6, "A") + reshaped(["S"], 0.2, "A", "B") + still("C", seconds, "B", conf=conf)
                 + reshaped(["S"], 0.2, "B", "A") + still("A", 0.6, "A") + gone(0.4))
     assert run(spell(0.95, 0.3))[0] == "ACA"
-    assert run(spell(0.65, 0.3))[0] == "A"
-    assert run(spell(0.65, 0.6))[0] == "ACA"
+    assert run(spell(0.75, 0.3))[0] == "A"
+    assert run(spell(0.75, 0.6))[0] == "ACA"
 
 
 def test_a_fast_letter_held_while_the_hand_drifts_commits():
@@ -149,7 +149,9 @@ def test_a_glimpse_of_another_shape_between_two_holds_is_no_release():
         frames = still("D", 0.8, "L") + still(other, 0.17, "L", seed=1) + still("D", 0.8, "L", seed=2)
         assert run(frames)[0] == "D", other
     # Held as long as a commit needs, it is a letter, and the first one may follow it again.
-    assert run(still("D", 0.8, "L") + still("X", 0.5, "L", seed=1) + still("D", 0.8, "L", seed=2))[0] == "DXD"
+    frames = (still("D", 0.8, "L") + reshaped(["D"], 0.2, "L", "V") + still("X", 0.5, "V", seed=1)
+              + reshaped(["X"], 0.2, "V", "L") + still("D", 0.8, "L", seed=2))
+    assert run(frames)[0] == "DXD"
 
 
 def test_drift_a_misreading_and_moving_away_are_no_release():
@@ -236,7 +238,7 @@ def test_a_relaxed_hand_between_two_holds_is_no_release():
 
 def test_hold_progress_rises_then_reports_the_commit():
     sp = Speller(SpellingConfig(), LABELS)
-    frames = still("A", 0.6, "A", conf=0.7)
+    frames = still("A", 0.6, "A", conf=0.75)
     for i, (p, lm) in enumerate(frames[:8]):
         sp.update(i / FPS, p, lm)
     assert 0.0 < sp.hold_progress(7 / FPS) < 1.0

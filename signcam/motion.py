@@ -58,3 +58,45 @@ class MotionMeter:
         self._history.append((t, center, shape))
         still = hand_speed <= cfg.still_hand and finger_speed <= cfg.still_fingers
         return Motion(hand_speed, finger_speed, still, size)
+
+
+class BounceWatch:
+    """Tells a bounce or slide (how a letter is doubled) from the hand merely moving about.
+
+    A bounce is the only movement between two holds: the hand rested (held a sign) for at least
+    `rest` s, then moved quickly (`speed` hand sizes a second or more) for no longer than
+    `longest` s, and came to rest again. A hand that drifts, shifts or fidgets between two holds,
+    or moves quickly for longer (putting the hand down and back up, turning it round), is not
+    doubling the letter, however fast it went. A movement ends once the hand has been still for
+    `settle` s: the hand stops for an instant at the top of a bounce, which is no rest.
+    """
+
+    def __init__(self, speed: float, longest: float, rest: float, settle: float):
+        self.speed, self.longest, self.rest, self.settle = speed, longest, rest, settle
+        self.reset()
+
+    def reset(self) -> None:
+        self._rest_since: float | None = None  # when the current still stretch began
+        self._move: list | None = None  # the current movement: [start, began from a rest, fast, last moving t]
+
+    def update(self, t: float, m: Motion) -> bool | None:
+        """Feed one frame's motion. When a quick movement ends (the hand settled again): True if it
+        was a bounce, False if not (a quick movement after a bounce undoes it); else None."""
+        if not m.still:
+            if self._move is None:
+                rested = self._rest_since is not None and t - self._rest_since + 1e-6 >= self.rest
+                self._move = [t, rested, False, t]
+            self._move[3] = t
+            if np.isfinite(m.hand_speed) and m.hand_speed >= self.speed:
+                self._move[2] = True
+            self._rest_since = None
+            return None
+        if self._rest_since is None:
+            self._rest_since = t
+        if self._move is None or t - self._rest_since + 1e-6 < self.settle:
+            return None
+        start, rested, fast, last = self._move
+        self._move = None
+        if not fast:
+            return None
+        return rested and last - start <= self.longest + 1e-6

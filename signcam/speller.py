@@ -6,14 +6,16 @@ segment's frames are evidence for one sign. In a still segment the probabilities
 are averaged (a running mean, so a long steady hold gains confidence and a flicker is outvoted),
 and the best sign is committed once it has been steady for a hold that adapts to how clear it
 is: `min_hold` (0.2 s) for a clear shape, up to `hold_time` for one just over the threshold.
-A segment commits at most once: the same letter again needs a release — the hand moving, leaving
-view, or another letter — between the two holds (how signers double a letter: a bounce or slide).
+A segment commits at most once: the same letter again needs a release between the two holds —
+the hand leaving view, a bounce or slide from a rest (how signers double a letter), a word's pause,
+or another sign held as long as a commit needs. A glimpse of another shape, or the hand moving
+about, is no release.
 
 J and Z are letters of motion: their model outputs never commit from a still segment (a still J
-is an I, a still Z an index pointing). They come from the fingertip's path instead
-(signcam/strokes.py); the still shape held just before the stroke (I before J, the pointing hand
-before Z) was the stroke's start and is replaced by it. `space` and `del` are signs like letters
-and edit the text; a pause with no sign ends a word.
+is an I, a still Z an index pointing, and their votes count for those shapes). They come from the
+fingertip's path instead (signcam/strokes.py); the still shape held until just before the stroke
+(I before J, the pointing hand before Z) was the stroke's start and is replaced by it. `space` and
+`del` are signs like letters and edit the text; a pause with no sign ends a word.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import SpellingConfig
-from .motion import Motion, MotionMeter, hand_geometry
+from .motion import BounceWatch, Motion, MotionMeter, hand_geometry
 from .strokes import StrokeReader
 
 
@@ -43,16 +45,18 @@ class Speller:
         self._evidence: list[np.ndarray | None] = []  # per character of the text: what it was read from
         self.motion = MotionMeter(config.motion)
         self.strokes = StrokeReader(config.strokes)
+        self.bounces = BounceWatch(config.rearm_speed, config.bounce_time, config.hold_time, config.min_hold)
         idx = {label: i for i, label in enumerate(self.labels)}
         self._idle = idx.get(config.idle_label)
-        # Still frames can never be evidence for the motion letters: their mass is dropped.
+        # Still frames can never be evidence for the motion letters (see _still_evidence).
         self._still_mask = np.array([label not in config.motion_letters for label in self.labels], dtype=bool)
         self._stroke_starts = {letter: {idx[s] for s in starts if s in idx}
                                for letter, starts in config.stroke_starts.items()}
         self._reset_segment()
         self._last: Commit | None = None  # the last commit and whether a release has come since
+        self._held_until = 0.0  # the last time the last commit's sign was still held
         self._released = True
-        self._bounced = False  # a quick move since the last commit
+        self._bounced = False  # a bounce (motion.BounceWatch) since the last commit
         self._where: tuple[np.ndarray, float] | None = None  # hand centre and size at the last commit
         self._last_hand_t: float | None = None
         self._last_sign_t: float | None = None
@@ -143,6 +147,7 @@ class Speller:
         self._needed = self.config.hold_time
         self._spent = False  # this still segment has committed its sign
         self._segment_start = 0.0
+        self._glide_since: float | None = None  # when the hand began drifting in this segment
 
     def _release(self) -> None:
         self._released, self._bounced = True, False
@@ -150,6 +155,7 @@ class Speller:
     def _hand_gone(self) -> None:
         self.motion.reset()
         self.strokes.reset()
+        self.bounces.reset()
         self._reset_segment()
         self._release()
 
@@ -165,6 +171,7 @@ class Speller:
             self.edit(self.config.delete_label)
         self.edit(symbol, probs)
         self._last, self._released, self._spent = Commit(symbol, t, replaced, probs), False, True
+        self._held_until = t
         self._bounced = False
         return self._last
 
@@ -195,12 +202,29 @@ class Speller:
         if stroke is not None:
             return self._stroke(stroke, t)
         center, size = hand_geometry(landmarks)
-        if m.hand_speed >= cfg.rearm_speed and np.isfinite(m.hand_speed):
-            self._bounced = True  # a bounce or slide: the letter again, once at rest near it
+        bounced = self.bounces.update(t, m)
+        if bounced is not None:
+            # A bounce or slide: the letter again, once at rest near it; any other quick movement
+            # after it (the hand put down, shaken) undoes it.
+            self._bounced = bounced
         if not m.still:
-            self._reset_segment()
+            if not self._gliding(t, m):
+                self._reset_segment()
             return None
         return self._still(t, probs, center, size) or self._word_gap(t)
+
+    def _gliding(self, t: float, m: Motion) -> bool:
+        """The hand drifts a little faster than still, its fingers still (the shape held): the still
+        segment goes on through it, these frames adding no evidence. A fluent signer's hand drifts
+        as it spells; ending the segment there lost letters shown for 0.3 s. A glide lasts at most
+        `glide_time`, and is slower than a bounce."""
+        if not self._recent or not np.isfinite(m.hand_speed) or m.hand_speed >= self.config.rearm_speed \
+                or m.finger_speed > self.config.motion.still_fingers:
+            self._glide_since = None
+            return False
+        if self._glide_since is None:
+            self._glide_since = t
+        return t - self._glide_since <= self.config.glide_time + 1e-6
 
     def _near_commit(self, center: np.ndarray, size: float) -> bool:
         """Near where the last letter was signed: within `rearm_reach` hand sizes, at a like distance
@@ -211,9 +235,23 @@ class Speller:
         return float(np.linalg.norm(center - c0)) <= self.config.rearm_reach * s0 \
             and 1 / self.config.rearm_scale <= size / s0 <= self.config.rearm_scale
 
+    def _still_evidence(self, probs: np.ndarray) -> np.ndarray:
+        """A still frame's probabilities, with no J or Z: a still J is an I, a still Z the pointing
+        hand it is drawn with. The model's vote for one goes to the likeliest of its start shapes,
+        when the model sees that shape too (at `still_start_share` or more); else it is dropped."""
+        p = probs.copy()
+        for letter, starts in self._stroke_starts.items():
+            i = self.labels.index(letter) if letter in self.labels else None
+            if i is None or not starts:
+                continue
+            best = max(starts, key=lambda k: p[k])
+            if p[best] >= self.config.still_start_share:
+                p[best] += p[i]
+        return np.where(self._still_mask, p, 0.0)
+
     def _still(self, t: float, probs: np.ndarray, center: np.ndarray, size: float) -> Commit | None:
         cfg = self.config
-        p = np.where(self._still_mask, probs, 0.0)
+        p = self._still_evidence(probs)
         if not self._recent:
             # The hold counts from the first still frame. (Counting from `lag` earlier, when the
             # hand had in fact stopped, committed more passing shapes on the clips.)
@@ -233,12 +271,14 @@ class Speller:
         best = int(mean.argmax())
         conf = float(mean[best])
         cand = best if conf >= cfg.threshold else None
+        if cand is not None and self._last is not None and self.labels[cand] == self._last.symbol:
+            self._held_until = t  # the last letter is still held (a J or Z may start from it)
         if cand != self._cand:
             if self._cand is not None and cand is not None:
-                # A sign changing to another releases the last letter; `nothing` (a relaxed hand
-                # still in view) is no sign, so holding it between two holds is no release.
-                if self._spent and self._idle not in (cand, self._cand):
-                    self._release()
+                # A new candidate may commit, but it releases the last letter only once it is held
+                # as long as a commit needs (below). A glimpse of another shape while a letter is
+                # held (the model flickering, a finger shifting) is no release, or that letter
+                # would be written twice.
                 self._spent = False
             self._cand, self._cand_since = cand, max(t if self._cand is not None else self._segment_start,
                                                      self._segment_start)
@@ -274,7 +314,9 @@ class Speller:
         """A J or Z was drawn: it replaces the still start shape committed just before it."""
         replaced = None
         last = self._last
-        if last is not None and last.t >= stroke.start - self.config.stroke_lead and last.probs is not None \
+        # The start shape counts if it was held until shortly before the stroke began: a signer may
+        # hold the I a while before drawing the J from it.
+        if last is not None and self._held_until >= stroke.start - self.config.stroke_lead and last.probs is not None \
                 and int(last.probs.argmax()) in self._stroke_starts.get(stroke.letter, set()) \
                 and self.text.endswith(last.symbol):
             replaced = last.symbol

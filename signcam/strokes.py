@@ -56,17 +56,28 @@ def _polyline(points, n=200) -> np.ndarray:
     return resample(np.asarray(points, dtype=np.float64), n)
 
 
+# Template proportions. People draw a J with a long or short stem and a tight or wide hook that
+# ends level with its turn or rises past it (the wrist keeps twisting): one template of each, so
+# the aspect need not be normalised away (a line must stay a line). Zs of other proportions were
+# tried too (heights 0.6-1.6 of the width): they read a hand waving an index about as Z.
+Z_ASPECTS = (1.0,)
+J_STEMS = (1.0, 0.6, 0.2)
+J_HOOKS = ((0.3, 1.0), (0.45, 1.0), (0.3, 1.25), (0.45, 1.25))  # radius, turn (half turns)
+
+
 def _templates() -> dict[str, list[np.ndarray]]:
     """Z and J as a camera facing the signer sees them (image x right, y down), then variants."""
     # Z as the signer draws it (top stroke away from the thumb side, diagonal back, bottom stroke),
     # seen from the front: mirrored left-right. Both mirror images are kept below anyway.
-    z = _polyline([(1, 0), (0, 0), (1, 1), (0, 1)])
+    zs = [_polyline([(1, 0), (0, 0), (1, a), (0, a)]) for a in Z_ASPECTS]
     # J: the little fingertip goes down, then hooks round and up.
-    hook = [(0.35 - 0.35 * np.cos(a), 1.0 + 0.35 * np.sin(a)) for a in np.linspace(0, np.pi, 12)]
-    j = _polyline([(0, 0)] + hook)
-    j_short = _polyline([(0, 0.4)] + hook)
+    js = []
+    for stem in J_STEMS:
+        for r, turn in J_HOOKS:
+            hook = [(r - r * np.cos(a), stem + r * np.sin(a)) for a in np.linspace(0, np.pi * turn, 12)]
+            js.append(_polyline([(0, 0)] + hook))
     out: dict[str, list[np.ndarray]] = {"J": [], "Z": []}
-    for letter, bases in (("Z", [z]), ("J", [j, j_short])):
+    for letter, bases in (("Z", zs), ("J", js)):
         for base in bases:
             for mirror in (1.0, -1.0):
                 for angle in np.radians([-20, 0, 20]):

@@ -8,7 +8,9 @@ from pathlib import Path
 @dataclass
 class SmoothingConfig:
     window: float = 0.3  # seconds of per-frame probabilities averaged
-    threshold: float = 0.6  # smoothed confidence needed to show (and hold) a letter
+    # Smoothed confidence needed to show (and hold) a letter: the speller's threshold, so the letter
+    # shown is one that can be written (the window sets both from one Confidence setting).
+    threshold: float = 0.7
     hysteresis: float = 0.1  # a new letter must beat the shown one by this much to replace it
 
 

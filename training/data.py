@@ -21,13 +21,13 @@ def model_inputs(crops: np.ndarray, landmarks: np.ndarray) -> dict:
 class AugmentedBatches(keras.utils.PyDataset):
     def __init__(self, samples: Samples, label_index: dict[str, int], batch_size: int = 32,
                  augmented: bool = True, background_p: float = 0.4, seed: int = 0,
-                 class_weights: dict[int, float] | None = None, mirror_hands: bool = False,
+                 weights: np.ndarray | None = None, mirror_hands: bool = False,
                  flip_p: float = 0.5, **kwargs):
         super().__init__(**kwargs)
         self.samples = samples
         self.y = np.array([label_index[c] for c in samples.labels], dtype=np.int32)
-        # Per-sample weights (Keras takes class_weight only for single-output models).
-        self.weights = np.array([class_weights[i] for i in self.y], np.float32) if class_weights else None
+        # Per-sample loss weights (Keras takes class_weight only for single-output models).
+        self.weights = weights
         self.batch_size = batch_size
         self.augmented = augmented
         self.background_p = background_p

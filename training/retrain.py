@@ -25,7 +25,7 @@ from .data import AugmentedBatches, model_inputs
 from .model import FUSED_HEAD, LANDMARK_HEAD, LANDMARK_LAYERS, unfreeze_top
 from .prepare import Samples
 from .splits import group_split
-from .train import LOSSES, METRICS, class_weights, save_model_atomic, strip_optimizer, write_json_atomic
+from .train import LOSSES, METRICS, sample_weights, save_model_atomic, strip_optimizer, write_json_atomic
 
 HEAD_LAYERS = LANDMARK_LAYERS + ("crop_dense", "head_dense", FUSED_HEAD)
 
@@ -182,7 +182,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
     mixed = Samples.concat([orig_train] + [rec_train] * copies)
     y = np.array([index[c] for c in mixed.labels])
     batches = AugmentedBatches(mixed, index, cfg.batch_size, True, seed=cfg.seed,
-                               class_weights=class_weights(y, len(labels)), mirror_hands=info.mirror_hands)
+                               weights=sample_weights(y, len(labels), mixed.sources), mirror_hands=info.mirror_hands)
     heads.compile(optimizer=keras.optimizers.Adam(cfg.learning_rate), loss=LOSSES, metrics=METRICS)
     t0 = time.perf_counter()
     heads.fit(batches, epochs=cfg.epochs, verbose=0,

@@ -48,6 +48,7 @@ class TrainConfig:
     flip_p: float = 0.5  # chance of a mirror image in crop augmentation; 0 also drops phase 0's mirrored copies
     hand_variation: int = 0  # phase 0: copies of each hand as another person's (finger lengths, turns)
     landmark_weight: float = 0.5  # the landmark head's share of the app model's average
+    source_balance: float = 0.0  # images weigh their source's size ** -this (sample_weights)
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
 
@@ -84,9 +85,18 @@ class EpochCheckpoint(keras.callbacks.Callback):
         write_json_atomic(self.ckpt_dir / "state.json", self.state)
 
 
-def class_weights(y: np.ndarray, n: int) -> dict[int, float]:
-    counts = np.bincount(y, minlength=n).astype(float)
-    return {i: float(len(y) / (n * c)) if c else 0.0 for i, c in enumerate(counts)}
+def sample_weights(y: np.ndarray, n: int, sources: np.ndarray, source_balance: float = 0.0) -> np.ndarray:
+    """Per-image loss weights (mean 1): each source's images weigh its size ** -source_balance
+    (0: every image counts the same, so the largest source sets the conventions; 1: every source
+    counts the same), then the classes are weighted to count equally."""
+    w = np.ones(len(y))
+    if source_balance > 0:
+        _, inverse, counts = np.unique(sources, return_inverse=True, return_counts=True)
+        w = counts[inverse].astype(float) ** -source_balance
+    mass = np.bincount(y, weights=w, minlength=n)
+    present = mass > 0
+    w = w / mass[y] * (w.sum() / present.sum())
+    return (w * len(w) / w.sum()).astype(np.float32)
 
 
 def strip_optimizer(model: keras.Model) -> keras.Model:
@@ -136,12 +146,14 @@ def fit_landmark_head(sub: keras.Model, train_s: Samples, val_s: Samples, index:
     """Train a landmarks -> letter model (the branch inside the two-head model, or one on its own)."""
     rng = np.random.default_rng(cfg.seed)
     x, y2, epochs = landmark_training_set(train_s, index, cfg, rng)
-    weights = class_weights(np.array([index[c] for c in train_s.labels]), len(index))
+    y = np.array([index[c] for c in train_s.labels])
+    weights = sample_weights(y, len(index), train_s.sources, cfg.source_balance)
+    copies = len(y2) // len(y)  # landmark_training_set tiles every hand's copies after the originals
     sub.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     val = None
     if len(val_s):
         val = (model_landmarks(val_s, cfg), np.array([index[c] for c in val_s.labels]))
-    hist = sub.fit(x, y2, sample_weight=np.array([weights[i] for i in y2], np.float32), epochs=epochs,
+    hist = sub.fit(x, y2, sample_weight=np.tile(weights, copies), epochs=epochs,
                    batch_size=64, validation_data=val, verbose=0)
     return hist, epochs, len(x)
 
@@ -204,7 +216,8 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
 
     train_y = np.array([index[c] for c in train_s.labels])
     train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed,
-                                     class_weights(train_y, len(labels)), cfg.mirror_hands, cfg.flip_p)
+                                     sample_weights(train_y, len(labels), train_s.sources, cfg.source_balance),
+                                     cfg.mirror_hands, cfg.flip_p)
     val_batches = (AugmentedBatches(val_s, index, 64, augmented=False, mirror_hands=cfg.mirror_hands)
                    if len(val_s) else None)
     verbose = 1 if sys.stderr.isatty() else 2

@@ -67,6 +67,25 @@ def test_window_spells_a_clip_takes_edits_switches_source_and_closes(qtbot, teal
     close_within_a_second(window)
 
 
+@pytest.mark.parametrize("how", ["click", "shortcut"])
+def test_a_picked_suggestion_replaces_the_word_being_spelled(qtbot, teal_dir, model_path, settings, how):
+    window = MainWindow(settings, str(teal_dir / "W.mp4"), model_path)
+    qtbot.addWidget(window)
+    window.show()
+    box = window.text_box
+    qtbot.waitUntil(lambda: box.toPlainText() == "W" and len(window.suggestions) >= 2, timeout=60_000)
+    assert box.toPlainText() == "W"  # shown, never put in place by themselves
+    word = window.suggestions[1]
+    button = window.suggestion_buttons[1]
+    assert button.isVisible() and word in button.text()
+    if how == "click":
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    else:
+        qtbot.keyClick(box, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: box.toPlainText() == word + " ")  # the word ends: the next one starts afresh
+    close_within_a_second(window)
+
+
 def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir, model_path, settings, tmp_path):
     window = MainWindow(settings, "99", model_path)  # a camera that is not there
     qtbot.addWidget(window)

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
             button.setVisible(i < len(words))
             if i < len(words):
                 button.setText(f"{words[i]}  (Ctrl+{i + 1})")
+                button.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))  # setText clears a button's shortcut
 
     def toggle_pause(self) -> None:
         paused = not self.session.worker.paused

@@ -117,3 +117,19 @@ def test_turned_views_keep_the_hands_shape(cache):
     assert np.allclose(turned[:, 0], lms[:, 0])  # turned about the wrist
     assert not np.allclose(turned[..., :2], lms[..., :2], atol=1e-3)  # but seen differently
     assert np.allclose(turn_view(lms, 0, rng), lms, atol=1e-6)
+
+
+def test_sample_weights_balance_classes_and_weigh_big_sources_down():
+    from signcam.training.train import sample_weights
+
+    # Source "big" has 8 images, "small" 2; class 0 is 6 images, class 1 is 4.
+    y = np.array([0, 0, 0, 0, 0, 1, 1, 1, 0, 1])
+    sources = np.array(["big"] * 8 + ["small"] * 2)
+    for balance in (0.0, 0.5, 1.0):
+        w = sample_weights(y, 2, sources, balance)
+        assert w.mean() == pytest.approx(1.0)
+        assert w[y == 0].sum() == pytest.approx(w[y == 1].sum())  # the classes count alike
+    plain, even = sample_weights(y, 2, sources, 0.0), sample_weights(y, 2, sources, 1.0)
+    np.testing.assert_allclose(plain[y == 0], plain[0])  # 0: one weight per class, whatever the source
+    share = lambda w: w[sources == "small"].sum() / w.sum()  # noqa: E731
+    assert share(even) > share(plain)  # 1: the small source's images count for more

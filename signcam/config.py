@@ -98,15 +98,18 @@ class TrackerConfig:
 
 @dataclass
 class ReuseConfig:
-    """A still hand's crop is the same picture as a frame ago: its letter is not worked out again.
+    """A still hand's crop is the same picture as a frame ago: a sure result is not worked out again.
 
     Held hands jitter about 1% of their size a frame, while any two letters differ by a finger
-    moving much further. Replayed over all 78 clips (frame dumps of every crop classified), these
-    values skip the model for 62% of the crops; 52 of 78 clips stay exact, and two clips that were
-    already wrong change among their wrong letters (cream-wall U: RUKU -> RKU, W: WUW -> WVW).
+    moving much further. An unsure result is not reused: fresh readings averaged are how the
+    speller settles an unclear letter. Replayed over all 78 clips (frame dumps with every crop
+    classified), these values skip the model for 50% of the crops and leave 60 of 78 clips exact,
+    as without reuse; one wrong transcript changes (cream-wall O: EO -> EOSO). Reusing unsure
+    results too skips 62% but changes two clips (teal S read nothing: 59 exact).
     """
     max_motion: float = 0.03  # mean landmark movement, in hand sizes, since the last classified frame
     max_frames: int = 5  # frames in a row that take one result (at 30 fps, a fresh one every 1/6 s)
+    min_confidence: float = 0.8  # top probability a result needs to be reused
 
 
 @dataclass

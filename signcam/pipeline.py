@@ -121,8 +121,9 @@ class Recognizer:
     def classify(self, located: list[Located]) -> list[np.ndarray | None]:
         """One model call for the crops of the given frames (in frame order) that need one.
 
-        A hand that has hardly moved since the last frame classified takes that frame's result
-        (config.reuse): a still hold costs tracking only. Any frame without a hand ends the run.
+        A hand that has hardly moved since the last frame classified takes that frame's result, if
+        the model was sure of it (config.reuse): a still, clear hold costs tracking only. Any frame
+        without a hand ends the run. (A frame of the same batch may take a result still to come.)
         """
         reuse = self.config.reuse
         sources: list[_Classified | None] = []  # per frame: whose result it takes
@@ -134,6 +135,7 @@ class Recognizer:
                 continue
             last = self._classified
             if (last is not None and last.taken < reuse.max_frames and last.handedness == x.hand.handedness
+                    and (last.probs is None or last.probs.max() >= reuse.min_confidence)
                     and _moved(last.landmarks, x.hand.landmarks) < reuse.max_motion):
                 last.taken += 1
                 self.reused += 1

@@ -50,9 +50,11 @@ def test_a_still_hand_takes_the_last_result_until_it_moves_or_too_many_frames_pa
     assert readings[10].probs is not readings[8].probs and readings[11].probs is readings[10].probs
 
 
-def test_reuse_off_classifies_every_crop(classifier, teal_dir):
+@pytest.mark.parametrize("setting", ["max_motion", "min_confidence"])
+def test_no_reuse_below_the_motion_or_above_the_confidence_classifies_every_crop(classifier, teal_dir, setting):
     config = Config(suggestions=False)
-    config.reuse.max_motion = 0.0
+    # No movement is small enough, or no result sure enough: every crop goes through the model.
+    setattr(config.reuse, setting, 0.0 if setting == "max_motion" else 1.01)
     b = middle_frame(teal_dir / "B.mp4")
     with make_tracker(config) as tracker:
         recognizer = Recognizer(classifier, tracker, config)

@@ -16,6 +16,7 @@ from .config import Config
 from .crop import HandCrop, crop_hand, square_box
 from .frames import Frame
 from .hands import Hand, HandTracker
+from .motion import hand_geometry
 from .smoothing import Smoother
 from .speller import Commit, Speller
 
@@ -74,8 +75,7 @@ class _Classified:
 
 def _moved(a: np.ndarray, b: np.ndarray) -> float:
     """Mean distance between two hands' landmarks, in sizes of the first hand."""
-    size = max(float(np.ptp(a[:, :2], axis=0).max()), 1.0)
-    return float(np.linalg.norm(b[:, :2] - a[:, :2], axis=1).mean()) / size
+    return float(np.linalg.norm(b[:, :2] - a[:, :2], axis=1).mean()) / hand_geometry(a)[1]
 
 
 class Recognizer:

@@ -52,6 +52,9 @@ class Speller:
         self._still_mask = np.array([label not in config.motion_letters for label in self.labels], dtype=bool)
         self._stroke_starts = {letter: {idx[s] for s in starts if s in idx}
                                for letter, starts in config.stroke_starts.items()}
+        # (motion letter's index, its start shapes' indices), for the labels this model has
+        self._start_votes = [(idx[letter], starts) for letter, starts in self._stroke_starts.items()
+                             if letter in idx and starts]
         self._reset_segment()
         self._last: Commit | None = None  # the last commit and whether a release has come since
         self._held_until = 0.0  # the last time the last commit's sign was still held
@@ -240,10 +243,7 @@ class Speller:
         hand it is drawn with. The model's vote for one goes to the likeliest of its start shapes,
         when the model sees that shape too (at `still_start_share` or more); else it is dropped."""
         p = probs.copy()
-        for letter, starts in self._stroke_starts.items():
-            i = self.labels.index(letter) if letter in self.labels else None
-            if i is None or not starts:
-                continue
+        for i, starts in self._start_votes:
             best = max(starts, key=lambda k: p[k])
             if p[best] >= self.config.still_start_share:
                 p[best] += p[i]

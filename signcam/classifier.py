@@ -133,7 +133,7 @@ class KerasClassifier:
         return self._call(*model_view(self.info, crops, landmarks, handedness)).numpy()
 
 
-def _tflite_interpreter_class():
+def tflite_interpreter_class():
     """LiteRT's interpreter: the same runtime as tf.lite without importing TensorFlow
     (about 600 MB of memory and seconds of start-up); tf.lite only if LiteRT is missing."""
     try:
@@ -156,7 +156,7 @@ class TFLiteClassifier:
 
     def __init__(self, path: Path, info: ModelInfo, num_threads: int = 1):
         self.path, self.info, self.device = path, info, "CPU"
-        interpreter_class = _tflite_interpreter_class()
+        interpreter_class = tflite_interpreter_class()
         try:
             with native_stderr_silenced():  # TFLite prints its XNNPACK line to fd 2 while it loads
                 self.interpreter = interpreter_class(model_path=str(path), num_threads=num_threads)

@@ -94,6 +94,9 @@ class TrackerConfig:
     # takes about 5 ms less CPU per frame, but its landmarks cost the letter model accuracy:
     # keptsecret-test 0.9848 -> 0.9369, roboflow-train 0.7692 -> 0.7041 (teal clips 23 -> 24 of 26).
     model_complexity: int = 1
+    # Video: follow the hand by running MediaPipe's landmark model ourselves (signcam/landmark_tracker.py),
+    # MediaPipe's graph only finding a lost hand. False: MediaPipe's own video mode throughout.
+    direct_landmarks: bool = True
 
 
 @dataclass

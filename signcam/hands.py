@@ -6,6 +6,7 @@ MediaPipe version changed) without touching the rest of the code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -47,6 +48,13 @@ class Hand:
 class HandTracker(Protocol):
     def track(self, image_bgr: np.ndarray) -> list[Hand]: ...
     def close(self) -> None: ...
+
+
+def landmark_model_file(model_complexity: int = 1) -> Path | None:
+    """MediaPipe's own hand landmark model (full or lite), as its wheel ships it."""
+    name = "hand_landmark_full.tflite" if model_complexity else "hand_landmark_lite.tflite"
+    path = Path(import_mediapipe().__file__).parent / "modules" / "hand_landmark" / name
+    return path if path.is_file() else None
 
 
 class MediaPipeHandTracker:

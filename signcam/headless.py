@@ -7,16 +7,27 @@ from typing import Callable, Iterable, TextIO
 from .classifier import LetterClassifier
 from .config import Config
 from .frames import ImageFolderSource, open_source
-from .hands import MediaPipeHandTracker
+from .hands import HandTracker, MediaPipeHandTracker, landmark_model_file
+from .landmark_tracker import LandmarkModelTracker
 from .pipeline import Reading, Recognizer
 from .recorder import Recorder, normalize_label
 from .speller import Speller
 
 
-def make_tracker(config: Config, video: bool = True) -> MediaPipeHandTracker:
+def make_tracker(config: Config, video: bool = True) -> HandTracker:
+    """Photos: MediaPipe detects afresh in each. Video: one hand is followed by running
+    MediaPipe's landmark model directly (signcam/landmark_tracker.py: the same landmarks for
+    less CPU); MediaPipe's video mode where that cannot be used (several hands)."""
     t = config.tracker
-    return MediaPipeHandTracker(video=video, max_hands=t.max_hands, min_detection=t.min_detection,
-                                min_tracking=t.min_tracking, model_complexity=t.model_complexity)
+
+    def mediapipe(video_mode: bool) -> MediaPipeHandTracker:
+        return MediaPipeHandTracker(video=video_mode, max_hands=t.max_hands, min_detection=t.min_detection,
+                                    min_tracking=t.min_tracking, model_complexity=t.model_complexity)
+
+    model = landmark_model_file(t.model_complexity)
+    if not video or t.max_hands != 1 or not t.direct_landmarks or model is None:
+        return mediapipe(video)
+    return LandmarkModelTracker(mediapipe(False), model, min_presence=t.min_tracking)
 
 
 def read_source(spec: str, classifier: LetterClassifier, config: Config,

@@ -68,13 +68,17 @@ class Suggester:
         self.words = [w.upper() for w in words]
         freq = np.asarray(neglog_freq, dtype=np.float64) if neglog_freq is not None else np.zeros(len(self.words))
         self.known = set(self.words)
+        bad = next((w for w in self.words if not (w.isascii() and w.isalpha())), None)
+        if bad is not None:
+            raise ValueError(f"word list entry {bad!r} is not letters A-Z")
         # Words grouped by length as letter-index arrays, so one length is scored in one numpy pass.
         self._by_len: dict[int, tuple[np.ndarray, np.ndarray, list[str]]] = {}
-        for n in sorted({len(w) for w in self.words}):
-            ws = [w for w in self.words if len(w) == n]
-            idx = [i for i, w in enumerate(self.words) if len(w) == n]
-            codes = np.array([[LETTERS.index(c) for c in w] for w in ws], dtype=np.int64)
-            self._by_len[n] = (codes, freq[idx], ws)
+        lengths = np.array([len(w) for w in self.words])
+        for n in np.unique(lengths):
+            idx = np.flatnonzero(lengths == n)
+            ws = [self.words[i] for i in idx]
+            codes = np.frombuffer("".join(ws).encode("ascii"), np.uint8).reshape(len(ws), n) - ord("A")
+            self._by_len[int(n)] = (codes.astype(np.int64), freq[idx], ws)
 
     @staticmethod
     def letter_costs(evidence: list[np.ndarray], labels: list[str], floor: float) -> np.ndarray:

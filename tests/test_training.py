@@ -98,6 +98,28 @@ def test_export_tflite_matches_keras(trained, cache):
     assert np.allclose(a, b, atol=1e-3)
 
 
+def test_int8_export_quantizes_the_backbone_and_keeps_the_landmark_branch_float(trained, cache):
+    from signcam.classifier import tflite_interpreter_class
+    from signcam.training.export import export_tflite
+
+    samples = load_cache(cache)
+    tfl = export_tflite(trained / "model.keras", trained / "model_int8.tflite", "int8", samples.crops, samples.landmarks)
+    model = tflite_interpreter_class()(model_path=str(tfl))
+    tensors = {t["index"]: t for t in model.get_tensor_details()}
+    dtype_of = {}  # op output name -> its dtype
+    for op in model._get_ops_details():
+        out = tensors[op["outputs"][0]]
+        dtype_of[out["name"]] = (op["op_name"], out["dtype"])
+    convs = [d for name, (op, d) in dtype_of.items() if op == "CONV_2D" and "mobilenetv2" in name]
+    dense = [d for name, (op, d) in dtype_of.items() if op == "FULLY_CONNECTED"]
+    assert convs and all(d == np.int8 for d in convs)
+    assert dense and all(d == np.float32 for d in dense)  # landmark branch and heads
+    a = load_classifier(trained / "model.keras").predict_batch(samples.crops, samples.landmarks)
+    b = load_classifier(tfl).predict_batch(samples.crops, samples.landmarks)
+    assert np.mean(a.argmax(1) == b.argmax(1)) >= 0.9
+    assert np.abs(a - b).max() < 0.2
+
+
 def test_bad_inputs_give_one_line_errors(tmp_path, capsys, cache):
     assert train_cli.main(["prepare", str(tmp_path / "nope"), "--out", str(tmp_path / "x.npz")]) == 1
     assert train_cli.main(["train", str(tmp_path / "missing.npz"), "--out", str(tmp_path)]) == 1

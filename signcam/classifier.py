@@ -82,7 +82,8 @@ def invalid_model(path: Path, why: str) -> ModelError:
     return ModelError(f"not a valid model file: {path} ({why})")
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """An exception's message cut to one line (for a one-line error)."""
     text = str(exc).strip()
     return text.splitlines()[0][:200] if text else type(exc).__name__
 
@@ -115,7 +116,7 @@ class KerasClassifier:
         try:
             self.model = keras.models.load_model(path, compile=False)
         except Exception as exc:  # Keras raises many types for a bad file; all mean the same to a user
-            raise invalid_model(path, _first_line(exc)) from None
+            raise invalid_model(path, first_line(exc)) from None
         n_out = self.model.output_shape[-1]
         if n_out != len(info.labels):
             raise ModelError(f"{path} predicts {n_out} classes but its labels file lists {len(info.labels)}")
@@ -162,7 +163,7 @@ class TFLiteClassifier:
                 self.interpreter = interpreter_class(model_path=str(path), num_threads=num_threads)
                 self.interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
-            raise invalid_model(path, _first_line(exc)) from None
+            raise invalid_model(path, first_line(exc)) from None
         details = self.interpreter.get_input_details()
         self._inputs = {("crop" if len(d["shape"]) == 4 else "landmarks"): d for d in details}
         if set(self._inputs) != {"crop", "landmarks"}:

@@ -24,8 +24,8 @@ def make_tracker(config: Config, video: bool = True) -> HandTracker:
         return MediaPipeHandTracker(video=video_mode, max_hands=t.max_hands, min_detection=t.min_detection,
                                     min_tracking=t.min_tracking, model_complexity=t.model_complexity)
 
-    model = landmark_model_file(t.model_complexity)
-    if not video or t.max_hands != 1 or not t.direct_landmarks or model is None:
+    model = landmark_model_file(t.model_complexity) if video and t.max_hands == 1 and t.direct_landmarks else None
+    if model is None:
         return mediapipe(video)
     return LandmarkModelTracker(mediapipe(False), model, min_presence=t.min_tracking)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .classifier import tflite_interpreter_class
+from .classifier import first_line, tflite_interpreter_class
 from .errors import ModelError
 from .hand_roi import Roi, cut, roi_from_landmarks, to_frame
 from .hands import NUM_LANDMARKS, Hand, HandTracker
@@ -36,8 +36,7 @@ class LandmarkModelTracker:
                 self._model = tflite_interpreter_class()(model_path=str(model_path), num_threads=1)
                 self._model.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"{model_path}: not a valid hand landmark model ({first_line})") from None
+            raise ModelError(f"{model_path}: not a valid hand landmark model ({first_line(exc)})") from None
         self._input = self._model.get_input_details()[0]["index"]
         # Landmarks, hand presence, handedness, world landmarks: the order MediaPipe splits them in.
         self._outputs = [d["index"] for d in self._model.get_output_details()]

@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export the bundled .keras to the bundled .tflite the app loads by default")
     p.add_argument("--format", choices=["tflite"], default="tflite")
     p.add_argument("--quantize", choices=["float32", "float16", "int8"],
-                   help="default: float32 (with --bundled: signcam.bundled.BUNDLED_QUANTIZE, float32 now)")
+                   help="default: float32 (with --bundled: signcam.bundled.BUNDLED_QUANTIZE, int8 now); "
+                        "int8 quantizes the image backbone only")
     p.add_argument("--out", type=Path)
     p.add_argument("--calibrate", type=Path, nargs="+", metavar="CACHE",
                    help="prepared caches (training data): calibrate int8, and compare accuracy of source and export")

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -126,12 +127,23 @@ def test_recording_killed_midway_leaves_a_consistent_dataset(teal_dir, tmp_path)
     finally:
         proc.wait(10)
     assert proc.returncode == -signal.SIGKILL
-    entries = assert_consistent(out)  # as the kill left it, before any repair
+    # As the kill left it, before any repair: every line names a whole image, no temporary
+    # file sits in a label folder. Two files cannot change in one atomic step, so a kill
+    # between the image's rename and its manifest line leaves that one image unlisted.
+    entries = read_manifest(out)
     assert len(entries) >= 4
-    # A new session in the same folder appends after the killed one's lines.
+    for e in entries:
+        assert cv2.imread(str(out / e["file"])) is not None
+    on_disk = sorted(p.name for p in (out / "W").iterdir())
+    assert all(name.endswith(".jpg") for name in on_disk), "temporary files left in a label folder"
+    unlisted = sorted(set(on_disk) - {Path(e["file"]).name for e in entries})
+    assert unlisted in ([], [on_disk[-1]]), "only the image being saved at the kill may be unlisted"
+    # Opening the folder again repairs it, losing nothing; the new session appends after the old lines.
     with Recorder(out, "me") as rec:
         assert rec.session != entries[0]["session"]
-    assert_consistent(out)
+        assert [p.name for p in rec.set_aside] == unlisted
+    assert assert_consistent(out) == entries
+    assert sorted(p.name for p in (out / ".unlisted" / "W").glob("*.jpg")) == unlisted
 
 
 def test_prepare_and_train_accept_a_recorded_folder(teal_dir, tmp_path, mobilenet_weights):

@@ -65,6 +65,7 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         if worker.classifier is None:
             # Before any source opens, the only events are the worker's start-up failures.
             raise ModelError(events.get_nowait().message if not events.empty() else "the model did not load")
+        landmarks = worker.landmarks_name  # the tracker is closed with the worker
         rss = {"start": rss_mb()}
         peak = rss["start"]
         transcripts: dict[str, str] = {}
@@ -93,7 +94,7 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         worker.stop()
     snap = stats.snapshot()
     return {
-        "sources": specs, "realtime": realtime, "model": worker.model_name,
+        "sources": specs, "realtime": realtime, "model": worker.model_name, "landmarks": landmarks,
         "device": worker.classifier.device, "seconds": round(elapsed, 2),
         "fps": round(snap.readings / elapsed, 2), "frames": snap.frames, "tracked": snap.tracked,
         "hands": snap.hands, "classified": snap.classified, "reused": snap.reused,
@@ -150,7 +151,7 @@ def report(result: dict, out: TextIO) -> None:
     r = result
     stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages_ms"].items())
     lines = [
-        f"signcam bench: {len(r['sources'])} source(s), model {r['model']} on {r['device']}"
+        f"signcam bench: {len(r['sources'])} source(s), model {r['model']} on {r['device']}, landmarks {r['landmarks']}"
         + (", realtime" if r["realtime"] else ", as fast as possible"),
         f"  end to end   {r['fps']:.1f} fps ({r['readings']} readings in {r['seconds']:.1f} s)",
         f"  tracked      {r['tracked']} of {r['frames']} frames ({r['hands']} with a hand)",

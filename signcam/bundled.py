@@ -33,6 +33,11 @@ BUNDLED_TFLITE = BUNDLED_KERAS.with_suffix(".tflite")
 BUNDLED_QUANTIZE = "int8"
 
 
+# MediaPipe's hand landmark model with int8 convolutions (training/landmark_export.py): about
+# half the tracker's CPU per frame. Used only while it matches the installed MediaPipe's model.
+BUNDLED_LANDMARKS = bundled_dir() / "hand_landmark_full_int8.tflite"
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -76,3 +81,11 @@ def default_model() -> Path:
     if not BUNDLED_KERAS.is_file() and BUNDLED_TFLITE.is_file():
         return BUNDLED_TFLITE
     return BUNDLED_TFLITE if is_current_export(BUNDLED_TFLITE, BUNDLED_KERAS) else BUNDLED_KERAS
+
+
+def bundled_landmark_model(source: Path) -> Path | None:
+    """The bundled int8 landmark model, if it was made from `source` (MediaPipe's file as installed)."""
+    record = read_export_record(BUNDLED_LANDMARKS)
+    if not BUNDLED_LANDMARKS.is_file() or not record:
+        return None
+    return BUNDLED_LANDMARKS if record.get("source_sha256") == sha256_of(source) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, TextIO
 
+from .bundled import bundled_landmark_model
 from .classifier import LetterClassifier
 from .config import Config
 from .frames import ImageFolderSource, open_source
@@ -17,7 +18,8 @@ from .speller import Speller
 def make_tracker(config: Config, video: bool = True) -> HandTracker:
     """Photos: MediaPipe detects afresh in each. Video: one hand is followed by running
     MediaPipe's landmark model directly (signcam/landmark_tracker.py: the same landmarks for
-    less CPU); MediaPipe's video mode where that cannot be used (several hands)."""
+    less CPU), in its bundled int8 export while that matches the installed MediaPipe;
+    MediaPipe's video mode where that cannot be used (several hands)."""
     t = config.tracker
 
     def mediapipe(video_mode: bool) -> MediaPipeHandTracker:
@@ -27,6 +29,8 @@ def make_tracker(config: Config, video: bool = True) -> HandTracker:
     model = landmark_model_file(t.model_complexity) if video and t.max_hands == 1 and t.direct_landmarks else None
     if model is None:
         return mediapipe(video)
+    if t.int8_landmarks and t.model_complexity == 1:
+        model = bundled_landmark_model(model) or model
     return LandmarkModelTracker(mediapipe(False), model, min_presence=t.min_tracking)
 
 

@@ -30,6 +30,7 @@ class LandmarkModelTracker:
     def __init__(self, finder: HandTracker, model_path: Path, min_presence: float = 0.5):
         """finder: detects a hand afresh in one image (used only while no hand is followed)."""
         self._finder = finder
+        self.model_path = Path(model_path)
         self._min_presence = min_presence
         try:
             with native_stderr_silenced():
@@ -38,8 +39,11 @@ class LandmarkModelTracker:
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"{model_path}: not a valid hand landmark model ({first_line(exc)})") from None
         self._input = self._model.get_input_details()[0]["index"]
-        # Landmarks, hand presence, handedness, world landmarks: the order MediaPipe splits them in.
-        self._outputs = [d["index"] for d in self._model.get_output_details()]
+        # Landmarks, hand presence, handedness, world landmarks: MediaPipe's order, which is also the
+        # order of the outputs' names (Identity, Identity_1, ...; StatefulPartitionedCall:0, :1, ... in
+        # our int8 export), whatever order the interpreter lists them in.
+        details = sorted(self._model.get_output_details(), key=lambda d: d["name"])
+        self._outputs = [d["index"] for d in details]
         self._roi: Roi | None = None
 
     def track(self, image_bgr: np.ndarray) -> list[Hand]:

@@ -59,7 +59,9 @@ def test_video_tracking_gives_mediapipes_landmarks_for_less_work(teal_dir):
     while len(frames) < 60 and (ok_frame := cap.read())[0]:
         frames.append(ok_frame[1])
     cap.release()
-    ours = make_tracker(Config())
+    config = Config()
+    config.tracker.int8_landmarks = False  # MediaPipe's own float model (the int8 one: test_landmark_export.py)
+    ours = make_tracker(config)
     assert isinstance(ours, LandmarkModelTracker)
     with ours, MediaPipeHandTracker(video=True) as mediapipe:
         differences = []

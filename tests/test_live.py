@@ -129,6 +129,7 @@ def test_bench_runs_the_live_pipeline_and_the_baseline_and_writes_json(teal_dir,
     assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p95"]
     assert {"decode", "landmarks", "crop", "classify"} <= result["stages_ms"].keys()
     assert result["transcripts"] == {str(clip): "Y"}
+    assert result["landmarks"] == "hand_landmark_full_int8.tflite"  # the tracker's own, bundled
     assert 0 < result["cpu"]["ms_per_frame"] and 0 < result["cpu"]["cores"] <= (os.cpu_count() or 1) + 0.5
     assert 0 < result["first_reading_s"] and 0 < result["rss_mb"]["end"] <= result["rss_mb"]["peak"]
     printed = capsys.readouterr().out

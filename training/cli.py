@@ -107,6 +107,25 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def cmd_export_landmarks(args) -> int:
+    from signcam.bundled import BUNDLED_LANDMARKS
+    from signcam.hands import landmark_model_file
+
+    from .landmark_export import calibration_cuts, export_landmark_model, quantized_summary
+
+    source = landmark_model_file(1)
+    if source is None:
+        raise SigncamError("MediaPipe's hand_landmark_full.tflite is not in the installed mediapipe wheel")
+    out = args.out or BUNDLED_LANDMARKS
+    cuts = calibration_cuts(args.photos, args.per_folder, log=lambda line: print(line, file=sys.stderr, flush=True))
+    export_landmark_model(source, out, cuts, [f"{p.parent.name}/{p.name}" for p in args.photos],
+                          log=lambda line: print(line, file=sys.stderr, flush=True))
+    int8 = sum(kinds.get("int8", 0) for kinds in quantized_summary(out).values())
+    print(f"wrote {out}: {out.stat().st_size / 1e6:.1f} MB, {int8} int8 ops (source {source.name}, "
+          f"{source.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
 def cmd_export(args) -> int:
     from signcam.classifier import load_classifier
 
@@ -307,6 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--calibrate", type=Path, nargs="+", metavar="CACHE",
                    help="prepared caches (training data): calibrate int8, and compare accuracy of source and export")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("export-landmarks",
+                       help="MediaPipe's hand landmark model with int8 convolutions, for cheaper tracking")
+    p.add_argument("photos", nargs="+", type=Path, metavar="PHOTOS",
+                   help="folders of training photos (never test sets): hands in them calibrate int8")
+    p.add_argument("--per-folder", type=int, default=60, help="photos sampled from each folder (default 60)")
+    p.add_argument("--out", type=Path, help="default: the bundled model the tracker loads (models/)")
+    p.set_defaults(func=cmd_export_landmarks)
 
     p = sub.add_parser("predict", help="letter and confidence for each image")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")

@@ -90,6 +90,12 @@ class InferenceWorker:
     def model_name(self) -> str:
         return self.classifier.path.name if self.classifier else "no model"
 
+    @property
+    def landmarks_name(self) -> str:
+        """The landmark model the tracker runs itself, or MediaPipe's graph where it does not."""
+        path = getattr(self._tracker, "model_path", None)
+        return path.name if path else "MediaPipe's graph"
+
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every frame put in the slot has been read (or skipped)."""
         deadline = time.perf_counter() + timeout

@@ -114,7 +114,8 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
 
 
 def run_baseline(specs: list[str], config: Config, classifier) -> dict:
-    """The tutorial loop: one thread, read a frame, MediaPipe, `model.predict()` on it, next frame.
+    """The tutorial loop: one thread, read a frame, track the hand (the app's tracker, int8 landmarks
+    included), `model.predict()` on it, next frame.
 
     It needs a Keras model; for a TFLite export it runs the .keras file the export was made from."""
     if getattr(classifier, "model", None) is None:

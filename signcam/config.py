@@ -98,8 +98,8 @@ class TrackerConfig:
     # MediaPipe's graph only finding a lost hand. False: MediaPipe's own video mode throughout.
     direct_landmarks: bool = True
     # With direct_landmarks: the bundled int8 export of the full landmark model (models/, made by
-    # `signcam-train export-landmarks`): about 4.3 ms less CPU per frame, landmarks within 0.4% of the
-    # hand's size of the float model's (models/MODEL.md). False: MediaPipe's float model as shipped.
+    # `signcam-train export-landmarks`): about 4.3 ms less CPU per frame, landmarks a mean 0.42% of the
+    # hand's size from the float model's (models/MODEL.md). False: MediaPipe's float model as shipped.
     int8_landmarks: bool = True
 
 

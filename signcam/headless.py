@@ -7,6 +7,7 @@ from typing import Callable, Iterable, TextIO
 from .bundled import bundled_landmark_model
 from .classifier import LetterClassifier
 from .config import Config
+from .errors import ModelError
 from .frames import ImageFolderSource, open_source
 from .hands import HandTracker, MediaPipeHandTracker, landmark_model_file
 from .landmark_tracker import LandmarkModelTracker
@@ -29,9 +30,18 @@ def make_tracker(config: Config, video: bool = True) -> HandTracker:
     model = landmark_model_file(t.model_complexity) if video and t.max_hands == 1 and t.direct_landmarks else None
     if model is None:
         return mediapipe(video)
-    if t.int8_landmarks and t.model_complexity == 1:
-        model = bundled_landmark_model(model) or model
-    return LandmarkModelTracker(mediapipe(False), model, min_presence=t.min_tracking)
+    int8 = bundled_landmark_model(model) if t.int8_landmarks and t.model_complexity == 1 else None
+    finder = mediapipe(False)
+    if int8 is not None:
+        try:
+            return LandmarkModelTracker(finder, int8, min_presence=t.min_tracking)
+        except ModelError:  # a damaged bundled file: MediaPipe's own model still works
+            pass
+    try:
+        return LandmarkModelTracker(finder, model, min_presence=t.min_tracking)
+    except ModelError:
+        finder.close()
+        raise
 
 
 def read_source(spec: str, classifier: LetterClassifier, config: Config,

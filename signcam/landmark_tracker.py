@@ -40,8 +40,8 @@ class LandmarkModelTracker:
             raise ModelError(f"{model_path}: not a valid hand landmark model ({first_line(exc)})") from None
         self._input = self._model.get_input_details()[0]["index"]
         # Landmarks, hand presence, handedness, world landmarks: MediaPipe's order, which is also the
-        # order of the outputs' names (Identity, Identity_1, ...; StatefulPartitionedCall:0, :1, ... in
-        # our int8 export), whatever order the interpreter lists them in.
+        # order of the outputs' names (Identity, Identity_1, ... in MediaPipe's file;
+        # StatefulPartitionedCall_1:0 ... :3 in our int8 export), whatever order the interpreter lists them in.
         details = sorted(self._model.get_output_details(), key=lambda d: d["name"])
         self._outputs = [d["index"] for d in details]
         self._roi: Roi | None = None

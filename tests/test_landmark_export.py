@@ -66,12 +66,13 @@ def test_the_rebuilt_graph_gives_mediapipes_outputs(teal_dir):
     for mine, theirs in zip(rebuilt, outputs):
         theirs = original.get_tensor(theirs["index"])
         assert np.asarray(mine).shape == theirs.shape
-        assert np.abs(np.asarray(mine) - theirs).max() < 1e-3 * max(1.0, np.abs(theirs).max())
+        assert np.abs(np.asarray(mine) - theirs).max() < 1e-3  # pixels for the landmarks (measured 1e-4)
     assert float(np.asarray(rebuilt[1]).ravel()[0]) > 0.9  # a hand is there
 
 
 def test_export_quantizes_the_convolutions_and_keeps_the_outputs_float(tmp_path, letters_dir, teal_dir):
-    from signcam.training.landmark_export import calibration_cuts, export_landmark_model, quantized_summary
+    from signcam.training.landmark_export import (FLOAT_LEADING_CONVS, calibration_cuts, export_landmark_model,
+                                                  quantized_summary)
 
     source = landmark_model_file(1)
     photos = letters_dir / "signers" / "kennethowen"
@@ -83,9 +84,10 @@ def test_export_quantizes_the_convolutions_and_keeps_the_outputs_float(tmp_path,
     assert json.loads(bundled.export_record_path(out).read_text()) == record
     ops = quantized_summary(out)
     assert ops["CONV_2D"].get("int8", 0) >= 25 and ops["DEPTHWISE_CONV_2D"].get("int8", 0) >= 12
+    assert ops["CONV_2D"].get("float", 0) + ops["DEPTHWISE_CONV_2D"].get("float", 0) == FLOAT_LEADING_CONVS
     assert "int8" not in ops["FULLY_CONNECTED"] and "int8" not in ops["LOGISTIC"]
     # Even calibrated on a dozen photos of one person, it reads another person's hands closely.
-    assert landmark_gap(source, out, regions(teal_frames(teal_dir, "BL", n=4))) < 0.02
+    assert landmark_gap(source, out, regions(teal_frames(teal_dir, "BL", n=4))) < 0.01
 
 
 def test_the_bundled_int8_model_is_used_and_close_to_mediapipes(teal_dir):
@@ -94,7 +96,7 @@ def test_the_bundled_int8_model_is_used_and_close_to_mediapipes(teal_dir):
     assert int8 == bundled.BUNDLED_LANDMARKS, "models/ lacks an int8 landmark model made from this MediaPipe's"
     with make_tracker(Config()) as tracker:
         assert isinstance(tracker, LandmarkModelTracker) and tracker.model_path == int8
-    # Measured over all 78 clips (MODEL.md): 0.32% of the hand's size on average.
+    # Measured (MODEL.md): a mean 0.33% of the hand's size on the teal clips, 0.42% over all 78.
     assert landmark_gap(source, int8, regions(teal_frames(teal_dir))) < 0.006
     config = Config()
     config.tracker.int8_landmarks = False
@@ -102,10 +104,29 @@ def test_the_bundled_int8_model_is_used_and_close_to_mediapipes(teal_dir):
         assert tracker.model_path == source
 
 
-def test_an_int8_model_made_from_another_mediapipe_is_not_used(tmp_path, monkeypatch):
-    stale = tmp_path / bundled.BUNDLED_LANDMARKS.name
-    shutil.copyfile(bundled.BUNDLED_LANDMARKS, stale)
+def test_an_int8_model_made_from_another_mediapipe_or_damaged_is_not_used(tmp_path, monkeypatch):
+    source = landmark_model_file(1)
+    copy = tmp_path / bundled.BUNDLED_LANDMARKS.name
+    shutil.copyfile(bundled.BUNDLED_LANDMARKS, copy)
     record = json.loads(bundled.export_record_path(bundled.BUNDLED_LANDMARKS).read_text())
-    bundled.export_record_path(stale).write_text(json.dumps(dict(record, source_sha256="0" * 64)))
-    monkeypatch.setattr(bundled, "BUNDLED_LANDMARKS", stale)
-    assert bundled.bundled_landmark_model(landmark_model_file(1)) is None
+    monkeypatch.setattr(bundled, "BUNDLED_LANDMARKS", copy)
+    bundled.export_record_path(copy).write_text(json.dumps(record))
+    assert bundled.bundled_landmark_model(source) == copy  # the copy itself is accepted
+    bundled.export_record_path(copy).write_text(json.dumps(dict(record, source_sha256="0" * 64)))
+    assert bundled.bundled_landmark_model(source) is None
+    with make_tracker(Config()) as tracker:
+        assert tracker.model_path == source
+    # Made from this MediaPipe but damaged on disk: the tracker still starts, on MediaPipe's file.
+    bundled.export_record_path(copy).write_text(json.dumps(record))
+    copy.write_bytes(b"not a model" * 100)
+    with make_tracker(Config()) as tracker:
+        assert tracker.model_path == source
+
+
+def test_export_landmarks_refuses_a_bad_folder_in_one_line(tmp_path, capsys):
+    from signcam.training import cli as train_cli
+
+    assert train_cli.main(["export-landmarks", str(tmp_path / "missing"), "--out", str(tmp_path / "x.tflite")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "not a folder of photos" in err and "\n" not in err
+    assert not (tmp_path / "x.tflite").exists()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -117,6 +118,11 @@ def cmd_export_landmarks(args) -> int:
     if source is None:
         raise SigncamError("MediaPipe's hand_landmark_full.tflite is not in the installed mediapipe wheel")
     out = args.out or BUNDLED_LANDMARKS
+    folder = out.parent
+    while not folder.exists():  # the folders export makes: the first one that exists decides
+        folder = folder.parent
+    if out.is_dir() or not os.access(folder, os.W_OK):  # checked before minutes of calibration
+        raise SigncamError(f"cannot write {out}: give --out a file path in a folder you can write")
     cuts = calibration_cuts(args.photos, args.per_folder, log=lambda line: print(line, file=sys.stderr, flush=True))
     export_landmark_model(source, out, cuts, [f"{p.parent.name}/{p.name}" for p in args.photos],
                           log=lambda line: print(line, file=sys.stderr, flush=True))

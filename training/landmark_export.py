@@ -1,9 +1,9 @@
 """MediaPipe's hand landmark model with int8 convolutions, for cheaper video tracking.
 
 The mediapipe wheel ships `hand_landmark_full.tflite` with float16 weights, run in float32: about
-8.3 ms of CPU per frame, the tracker's largest cost (signcam/landmark_tracker.py). A `.tflite`
+8.8 ms of CPU per frame, the tracker's largest cost (signcam/landmark_tracker.py). A `.tflite`
 file cannot be requantized, so `keras_from_tflite` rebuilds its graph in Keras from the file's own
-operators and weights (the same outputs to 1e-4 pixels), and `export_landmark_model` converts that
+operators and weights (the same outputs to 1e-3 pixels), and `export_landmark_model` converts that
 with int8 weights and activations, calibrated on hands cut from training photos exactly as the
 tracker cuts them. The first convolutions and the four output layers stay float32: quantizing
 those moved the landmarks most (MODEL.md's "Hand landmarks" section has the measurements).
@@ -22,15 +22,15 @@ import cv2
 import numpy as np
 
 from signcam.bundled import export_record_path, sha256_of
-from signcam.errors import ModelError
+from signcam.errors import DatasetError, ModelError
 from signcam.frames import IMAGE_SUFFIXES
 from signcam.hand_roi import Roi, cut, roi_from_landmarks
 from signcam.landmark_tracker import INPUT_SIZE
 from signcam.quiet import native_stderr_silenced
 
 # Leading CONV_2D/DEPTHWISE_CONV_2D ops kept float32, with the output layers. Measured on the teal
-# clips against the float model (same regions): 0 kept, 0.77% of the hand's size on average;
-# 2 kept, 0.55%; 5, 0.32%; 12, 0.30%, for about the same speed.
+# clips against the float model (same regions), mean distance in hand sizes: 0 kept, 0.77%;
+# 2 kept, 0.55%; 5, 0.33%; 12, 0.30%, for about the same speed.
 FLOAT_LEADING_CONVS = 5
 CALIBRATION_SAMPLES = 400
 PHOTOS_PER_FOLDER = 60
@@ -119,12 +119,17 @@ def calibration_cuts(folders: list[Path], per_folder: int = PHOTOS_PER_FOLDER, s
     from the previous frame is."""
     from signcam.hands import MediaPipeHandTracker
 
+    for folder in folders:  # all checked before minutes of work
+        if not Path(folder).is_dir():
+            raise DatasetError(f"not a folder of photos: {folder}")
+    if per_folder < 1:
+        raise DatasetError(f"--per-folder must be at least 1, not {per_folder}")
     cuts = []
     with MediaPipeHandTracker(video=False) as tracker:
         for folder in folders:
             files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
             if not files:
-                raise ModelError(f"no photos in {folder}")
+                raise DatasetError(f"no photos in {folder}")
             random.Random(seed).shuffle(files)
             found = 0
             for path in files[:per_folder]:

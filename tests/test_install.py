@@ -8,7 +8,7 @@ from signcam.bundled import BUNDLED_KERAS, BUNDLED_TFLITE, bundled_dir
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 BUNDLE = {"signcam_mobilenet_v2.keras", "signcam_mobilenet_v2.tflite", "signcam_mobilenet_v2.export.json",
-          "labels.json", "MODEL.md"}
+          "labels.json", "MODEL.md", "hand_landmark_full_int8.tflite", "hand_landmark_full_int8.export.json"}
 
 
 def test_bundled_model_is_found_through_importlib_resources():

@@ -12,6 +12,7 @@ and a `.keras` retrained or replaced since then is loaded itself until it is exp
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from importlib import resources
@@ -88,4 +89,12 @@ def bundled_landmark_model(source: Path) -> Path | None:
     record = read_export_record(BUNDLED_LANDMARKS)
     if not BUNDLED_LANDMARKS.is_file() or not record:
         return None
-    return BUNDLED_LANDMARKS if record.get("source_sha256") == sha256_of(source) else None
+    stat = source.stat()
+    return BUNDLED_LANDMARKS if record.get("source_sha256") == _sha256_of_version(
+        str(source), stat.st_size, stat.st_mtime_ns) else None
+
+
+@functools.lru_cache(maxsize=4)
+def _sha256_of_version(path: str, size: int, mtime_ns: int) -> str:
+    """sha256_of, once per file version: a tracker is made for every source read (21 ms each)."""
+    return sha256_of(Path(path))

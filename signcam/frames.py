@@ -99,6 +99,11 @@ class VideoSource(_SourceBase):
             self._cap = None
 
 
+def image_files(folder: Path) -> list[Path]:
+    """The images in a folder and its subfolders, sorted by path."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
 class ImageFolderSource(_SourceBase):
     """Images of a folder (recursively, sorted by path), as if filmed at `fps`."""
 
@@ -113,7 +118,7 @@ class ImageFolderSource(_SourceBase):
     def open(self) -> None:
         if not self.folder.is_dir():
             raise SourceError(f"image folder not found: {self.folder}")
-        self._files = sorted(p for p in self.folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        self._files = image_files(self.folder)
         if not self._files:
             raise SourceError(f"no images in {self.folder}")
         self._pos = 0

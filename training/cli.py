@@ -84,7 +84,7 @@ def cmd_scoreboard(args) -> int:
 
     data = shared_data_dir(args.data)
     classifier = load_classifier(args.model)
-    result = scoreboard(classifier, data, log=lambda line: print(line, file=sys.stderr, flush=True))
+    result = scoreboard(classifier, data, log=progress_line)
     print("\n".join(table_lines(result)))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
@@ -108,6 +108,11 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
+def progress_line(line: str) -> None:
+    """Progress goes to stderr, so stdout keeps only the results."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def cmd_export_landmarks(args) -> int:
     from signcam.bundled import BUNDLED_LANDMARKS
     from signcam.hands import landmark_model_file
@@ -123,9 +128,9 @@ def cmd_export_landmarks(args) -> int:
         folder = folder.parent
     if out.is_dir() or not os.access(folder, os.W_OK):  # checked before minutes of calibration
         raise SigncamError(f"cannot write {out}: give --out a file path in a folder you can write")
-    cuts = calibration_cuts(args.photos, args.per_folder, log=lambda line: print(line, file=sys.stderr, flush=True))
+    cuts = calibration_cuts(args.photos, args.per_folder, log=progress_line)
     export_landmark_model(source, out, cuts, [f"{p.parent.name}/{p.name}" for p in args.photos],
-                          log=lambda line: print(line, file=sys.stderr, flush=True))
+                          log=progress_line)
     int8 = sum(kinds.get("int8", 0) for kinds in quantized_summary(out).values())
     print(f"wrote {out}: {out.stat().st_size / 1e6:.1f} MB, {int8} int8 ops (source {source.name}, "
           f"{source.stat().st_size / 1e6:.1f} MB)")

@@ -15,7 +15,6 @@ import os
 import random
 import shutil
 import tempfile
-import warnings
 from pathlib import Path
 
 import cv2
@@ -23,7 +22,7 @@ import numpy as np
 
 from signcam.bundled import export_record_path, sha256_of
 from signcam.errors import DatasetError, ModelError
-from signcam.frames import IMAGE_SUFFIXES
+from signcam.frames import image_files
 from signcam.hand_roi import Roi, cut, roi_from_landmarks
 from signcam.landmark_tracker import INPUT_SIZE
 from signcam.quiet import native_stderr_silenced
@@ -127,7 +126,7 @@ def calibration_cuts(folders: list[Path], per_folder: int = PHOTOS_PER_FOLDER, s
     cuts = []
     with MediaPipeHandTracker(video=False) as tracker:
         for folder in folders:
-            files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+            files = image_files(Path(folder))
             if not files:
                 raise DatasetError(f"no photos in {folder}")
             random.Random(seed).shuffle(files)
@@ -147,16 +146,20 @@ def calibration_cuts(folders: list[Path], per_folder: int = PHOTOS_PER_FOLDER, s
     return np.stack(cuts)
 
 
+def leading_convs_and_outputs(ops, names) -> list[dict]:
+    """The ops kept float32: the first FLOAT_LEADING_CONVS convolutions and the output layers."""
+    convs = [op for op in ops if op["op_name"] in ("CONV_2D", "DEPTHWISE_CONV_2D")]
+    return convs[:FLOAT_LEADING_CONVS] + [op for op in ops if op["op_name"] in ("FULLY_CONNECTED", "LOGISTIC")]
+
+
 def export_landmark_model(source: Path, out: Path, cuts: np.ndarray, calibrated_on: list[str] = (), log=print) -> dict:
     """Write the int8 landmark model to `out`, and beside it what it was made from."""
     import tensorflow as tf
 
-    from signcam.classifier import tflite_interpreter_class
-
-    from .export import _write_atomic
+    from .export import _write_atomic, int8_keeping_float, spread
 
     keras_model = keras_from_tflite(source)
-    chosen = np.unique(np.linspace(0, len(cuts) - 1, min(len(cuts), CALIBRATION_SAMPLES)).astype(int))
+    chosen = spread(len(cuts), CALIBRATION_SAMPLES)
 
     def samples():
         for i in chosen:
@@ -172,29 +175,14 @@ def export_landmark_model(source: Path, out: Path, cuts: np.ndarray, calibrated_
         with native_stderr_silenced():
             archive.write_out(str(saved), verbose=False)
             converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
-            float_graph = tflite_interpreter_class()(model_content=converter.convert())
-        names = {t["index"]: t["name"] for t in float_graph.get_tensor_details()}
-        ops = float_graph._get_ops_details()
-        convs = [op for op in ops if op["op_name"] in ("CONV_2D", "DEPTHWISE_CONV_2D")]
-        keep = convs[:FLOAT_LEADING_CONVS] + [op for op in ops if op["op_name"] in ("FULLY_CONNECTED", "LOGISTIC")]
-        keep_float = [names[op["outputs"][0]] for op in keep]
-        converter.optimizations = [tf.lite.Optimize.DEFAULT]
-        converter.representative_dataset = samples
-        log(f"quantizing to int8 ({len(ops) - len(keep)} of {len(ops)} ops), calibrated on {len(chosen)} hand regions")
-        # The quantization debugger's denylist keeps chosen ops float (it warns that it runs the
-        # deprecated tf.lite.Interpreter).
-        with warnings.catch_warnings(), native_stderr_silenced():
-            warnings.simplefilter("ignore", UserWarning)
-            debugger = tf.lite.experimental.QuantizationDebugger(
-                converter=converter, debug_dataset=samples,
-                debug_options=tf.lite.experimental.QuantizationDebugOptions(denylisted_nodes=keep_float))
-            data = debugger.get_nondebug_quantized_model()
+            data, kept_float, n_ops = int8_keeping_float(converter, samples, leading_convs_and_outputs)
+        log(f"quantized {n_ops - kept_float} of {n_ops} ops to int8, calibrated on {len(chosen)} hand regions")
     finally:
         shutil.rmtree(saved, ignore_errors=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(out, data)
     record = {"source": source.name, "source_sha256": sha256_of(source), "format": "tflite", "quantize": "int8",
-              "float_ops": len(keep), "ops": len(ops), "calibration_regions": int(len(chosen)),
+              "float_ops": kept_float, "ops": n_ops, "calibration_regions": int(len(chosen)),
               "calibrated_on": list(calibrated_on),
               "tensorflow": tf.__version__}
     _write_atomic(export_record_path(out), (json.dumps(record, indent=1) + "\n").encode())

@@ -14,7 +14,7 @@ import pytest
 from signcam import cli
 from signcam.config import Config
 from signcam.errors import DatasetError
-from signcam.frames import VideoSource
+from signcam.frames import Frame, VideoSource
 from signcam.headless import record_source
 from signcam.recorder import MANIFEST, Recorder, fewest, inside, label_counts, normalize_label, read_manifest, reconcile
 
@@ -66,6 +66,48 @@ def test_a_repeated_frame_is_not_saved_twice(teal_dir, tmp_path):
         assert rec.offer(frame, hand, "L") is None
         assert rec.offer(frame, None, "L") is None  # and no hand, no image
     assert rec.skipped_same == 1 and len(read_manifest(tmp_path)) == 1
+
+
+def test_once_live_recording_is_stopped_nothing_more_is_saved(teal_dir, tmp_path):
+    """The window's Stop must not race the track thread's write under way (a frame saved after Stop)."""
+    import threading
+
+    from signcam.hands import MediaPipeHandTracker
+    from signcam.live import LiveRecording
+
+    with VideoSource(str(teal_dir / "L.mp4")) as src:
+        frame = next(iter(src))
+    with MediaPipeHandTracker(video=False) as tracker:
+        hand = tracker.track(frame.image)[0]
+    looks = [np.clip(frame.image.astype(int) + shift, 0, 255).astype(np.uint8) for shift in (0, 60)]
+    recording = LiveRecording(tmp_path, "me", rate=1000, label="L")
+    done = threading.Event()
+
+    def track_thread():  # offers frames as fast as it can, like the worker with a fast camera
+        i = 0
+        while not done.is_set():
+            i += 1
+            recording.offer(Frame(looks[i % 2], i, time.perf_counter(), i * 0.01), hand)
+
+    thread = threading.Thread(target=track_thread)
+    thread.start()
+    try:
+        for _ in range(5):
+            before = recording.counts()[0]
+            recording.on = True
+            deadline = time.monotonic() + 10
+            while recording.counts()[0] < before + 3 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            recording.on = False
+            stopped_at = recording.counts()[0]
+            assert stopped_at >= before + 3
+            time.sleep(0.1)
+            assert recording.counts()[0] == stopped_at
+    finally:
+        done.set()
+        thread.join()
+        recording.close()
+    assert_consistent(tmp_path)
 
 
 @pytest.mark.parametrize("label", ["../B", "B/../../x", "AB", "", "Q1", "/etc"])

@@ -20,7 +20,7 @@ class LiveRecording:
     def __init__(self, root: Path | str, signer: str = "me", rate: float = 5.0, label: str = "A"):
         self.recorder = Recorder(root, signer, rate)
         self._label = normalize_label(label)
-        self.on = False
+        self._on = False
         self._quiet_until = 0.0
         self._lock = threading.Lock()
         self._totals_at_start = label_counts(self.recorder.root)
@@ -38,6 +38,16 @@ class LiveRecording:
             self._quiet_until = time.monotonic() + LABEL_SETTLE_S
 
     @property
+    def on(self) -> bool:
+        return self._on
+
+    @on.setter
+    def on(self, value: bool) -> None:
+        # Under the lock: once Stop returns, no write is under way and none starts (waits one write at most).
+        with self._lock:
+            self._on = bool(value)
+
+    @property
     def root(self) -> Path:
         return self.recorder.root
 
@@ -48,7 +58,7 @@ class LiveRecording:
     def offer(self, frame: Frame, hand: Hand | None) -> Saved | None:
         """Called by the track thread; the lock keeps close() from happening mid-write."""
         with self._lock:
-            if not self.on or self.recorder.closed or time.monotonic() < self._quiet_until:
+            if not self._on or self.recorder.closed or time.monotonic() < self._quiet_until:
                 return None
             return self.recorder.offer(frame, hand, self._label)
 
@@ -66,5 +76,5 @@ class LiveRecording:
 
     def close(self) -> None:
         with self._lock:
-            self.on = False
+            self._on = False
             self.recorder.close()

@@ -44,7 +44,8 @@ def _train_config(args):
                        val_fraction=args.val_fraction, patience=args.patience, seed=args.seed,
                        steps_per_epoch=args.steps_per_epoch, features=tuple(args.features.split(",")),
                        mirror_hands=args.mirror_hands, flip_p=args.flip_p, hand_variation=args.hand_variation,
-                       landmark_weight=args.landmark_weight, source_balance=args.source_balance)
+                       landmark_weight=args.landmark_weight, source_balance=args.source_balance,
+                       hand_mask=args.hand_mask)
 
 
 def cmd_crossval(args) -> int:
@@ -262,6 +263,8 @@ def _training_options(p) -> None:
     p.add_argument("--hand-variation", type=int, default=0, metavar="N",
                    help="phase 0: N copies of each hand varied as another person's (finger lengths, turns)")
     p.add_argument("--landmark-weight", type=float, default=0.5, help="the landmark head's share of the average")
+    p.add_argument("--hand-mask", action="store_true",
+                   help="the crop branch sees only the hand: away from its landmarks the crop is grey")
     p.add_argument("--source-balance", type=float, default=0.0, metavar="A",
                    help="each image weighs its source's size ** -A: 0 every image alike, 1 every source alike")
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import keras
 
-from signcam.model_layers import BackbonePreprocess, LandmarkFeatures, WeightedAverage
+from signcam.model_layers import BackbonePreprocess, HandMask, LandmarkFeatures, WeightedAverage
 
 BACKBONES = {
     "mobilenet_v2": keras.applications.MobileNetV2,
@@ -46,7 +46,8 @@ def build_landmark_model(num_classes: int, features: tuple[str, ...] = ("xy",), 
 
 def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobilenet_v2",
                 weights: str | None = "imagenet", use_z: bool = False, dropout: float = 0.3,
-                branch_dropout: float = 0.3, features: tuple[str, ...] = ("xy",)) -> keras.Model:
+                branch_dropout: float = 0.3, features: tuple[str, ...] = ("xy",),
+                hand_mask: bool = False) -> keras.Model:
     """The training model: frozen ImageNet base without its top (called with training=False)
     and two new heads, each trained with its own loss.
 
@@ -56,6 +57,7 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
       that 2-D landmarks can miss.
     The app's model (`inference_model`) averages the two: measured on held-out
     sets, the average beats either head alone.
+    hand_mask: the backbone sees the hand on grey, away from the hand nothing (`HandMask`).
     """
     if backbone not in BACKBONES:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
@@ -66,6 +68,8 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
                                weights=weights, pooling="avg")
     base.trainable = False
     x = BackbonePreprocess(backbone, name="preprocess")(crop_in)
+    if hand_mask:
+        x = HandMask(name="hand_mask")([x, lms_in])
     # training=False keeps BatchNorm in inference mode, also once the top is unfrozen.
     x = base(x, training=False)
     x = keras.layers.Dropout(dropout)(x)

@@ -49,6 +49,7 @@ class TrainConfig:
     hand_variation: int = 0  # phase 0: copies of each hand as another person's (finger lengths, turns)
     landmark_weight: float = 0.5  # the landmark head's share of the app model's average
     source_balance: float = 0.0  # images weigh their source's size ** -this (sample_weights)
+    hand_mask: bool = False  # the crop branch sees only the hand, on grey (HandMask)
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
 
@@ -208,7 +209,7 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         state = {"labels": labels, "config": asdict(cfg), "phase": 0, "epoch": 0, "history": {},
                  "phase_starts": [0]}
         model = build_model(len(labels), input_size, cfg.backbone, resolve_weights(cfg.weights), cfg.use_z,
-                            features=tuple(cfg.features))
+                            features=tuple(cfg.features), hand_mask=cfg.hand_mask)
         train_landmark_head(model, train_s, val_s, index, cfg, log)
         freeze_landmark_branch(model)
         model.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss=LOSSES, loss_weights=FUSED_ONLY,

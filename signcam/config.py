@@ -17,8 +17,11 @@ class SmoothingConfig:
 @dataclass
 class MotionConfig:
     lag: float = 0.1  # seconds over which speeds are measured
-    # Still: the hand's centre and its shape each move under these (hand sizes per second).
-    still_hand: float = 1.5
+    # Still: the hand's centre and its shape each move under these (hand sizes per second). A hand
+    # may drift at up to 2 while its shape is held: replayed over the 78 clips and the 0.5 s cut words,
+    # 1.5 read the same clips (59) and 17 cut words, 1.75-2.25 read 22 (a fluent signer's hand drifts
+    # as it spells); 2.5 lost a clip and 0.4 for the fingers lost two.
+    still_hand: float = 2.0
     still_fingers: float = 0.3
 
 
@@ -51,7 +54,7 @@ class SpellingConfig:
     min_hold: float = 0.2
     hold_time: float = 0.5
     # A bounce or slide (how a letter is doubled): the hand moves at `rearm_speed` hand sizes a
-    # second or more (0.4 up and back in 0.3 s peaks near 4; a held hand glides at up to ~1.5 while
+    # second or more (0.4 up and back in 0.3 s peaks near 4; a held hand glides at up to ~2 while
     # the signer settles), then rests again near where it signed the letter.
     rearm_speed: float = 2.5
     # ... and only a quick move from a rest: the hand held still for `hold_time` (it held the letter),

@@ -87,17 +87,20 @@ def test_a_fast_clear_still_letter_commits():
 
 
 def test_a_fast_letter_held_while_the_hand_drifts_commits():
-    # C shown 0.45 s, the hand drifting at 1.8 hand sizes a second for 0.15 s in the middle (its
-    # fingers still): the shape was held throughout, so it commits.
-    def drift(seconds, x0=0.0):
+    # C shown 0.45 s, the hand drifting at 2.3 hand sizes a second for 0.15 s in the middle (faster
+    # than still, slower than a bounce; its fingers still): the shape was held throughout, so it commits.
+    def drift(seconds, speed=2.3):
         n = int(round(seconds * FPS))
-        return [(probs("C"), hand_landmarks(SHAPES["B"], (HERE[0] + (x0 + 1.8 * (i + 1) / FPS) * 200, HERE[1])))
+        return [(probs("C"), hand_landmarks(SHAPES["B"], (HERE[0] + speed * (i + 1) / FPS * 200, HERE[1])))
                 for i in range(n)]
-    after = (HERE[0] + 0.27 * 200, HERE[1])
+    after = (HERE[0] + 2.3 * 0.15 * 200, HERE[1])
     frames = still("C", 0.15) + drift(0.15) + still("C", 0.15, center=after) + gone(0.4)
     assert run(frames)[0] == "C"
     # A hand that only ever drifts never rests: nothing.
     assert run(drift(1.0) + gone(0.4))[0] == ""
+    # ... but a fluent signer's hand drifts slowly as it spells: a shape shown 0.4 s while the hand
+    # moves at 1.8 hand sizes a second is held.
+    assert run(drift(0.4, speed=1.8) + gone(0.4))[0] == "C"
 
 
 def test_the_hold_adapts_to_how_clear_the_shape_is():

@@ -21,12 +21,13 @@ def at(mask: np.ndarray, xy) -> float:
     return float(mask[y, x])
 
 
-def small_hand(hand):  # open_hand is about 0.5 of the crop tall; centre it as crop_hand does
-    return (hand - hand[0]) * 1.2 + np.array([0.5, 0.85, 0.0], np.float32)
+def in_crop(hand, scale=1.2):
+    """open_hand placed as crop_hand places a hand: about 3/4 of the side tall, the wrist near the bottom."""
+    return (hand - hand[0]) * scale + np.array([0.5, 0.85, 0.0], np.float32)
 
 
 def test_the_hand_is_kept_and_the_corners_are_grey():
-    for hand in (small_hand(open_hand()), small_hand(fist_with_thumb_across(open_hand()))):
+    for hand in (in_crop(open_hand()), in_crop(fist_with_thumb_across(open_hand()))):
         mask = mask_of(hand)
         assert min(at(mask, p[:2]) for p in hand) > 0.95  # every landmark, thumb tip to wrist
         palm_centre = hand[[0, 5, 9, 13, 17], :2].mean(axis=0)
@@ -36,12 +37,12 @@ def test_the_hand_is_kept_and_the_corners_are_grey():
 
 
 def test_the_mask_moves_and_grows_with_the_hand():
-    hand = small_hand(open_hand())
+    hand = in_crop(open_hand())
     mask = mask_of(hand)
     shifted = hand + np.array([-0.1, -0.1, 0.0], np.float32)  # 16 px up and left
     assert np.abs(mask_of(shifted)[:-40, :-40] - mask[16:-24, 16:-24]).mean() < 0.01
-    bigger = (hand - hand[0]) * 1.3 + hand[0]
-    assert mask_of(bigger).mean() > 1.3 * mask.mean()
+    small, bigger = mask_of(in_crop(open_hand(), 0.7)), mask_of(in_crop(open_hand(), 0.7 * 1.3))  # both inside
+    assert 1.3 * small.mean() < bigger.mean() < 1.3 ** 2 * 1.15 * small.mean()  # area grows as size squared
 
 
 def test_a_model_with_the_mask_saves_loads_and_exports(tmp_path):
@@ -56,13 +57,14 @@ def test_a_model_with_the_mask_saves_loads_and_exports(tmp_path):
     (tmp_path / "labels.json").write_text(json.dumps({"labels": ["A", "B", "C"], "input_size": SIZE}))
     rng = np.random.default_rng(0)
     crops = rng.integers(0, 256, (4, SIZE, SIZE, 3), dtype=np.uint8)
-    lms = np.stack([small_hand(open_hand())] * 4).astype(np.float32)
+    lms = np.stack([in_crop(open_hand())] * 4).astype(np.float32)
     a = np.asarray(model.predict({"crop": crops, "landmarks": lms}, verbose=0))
     b = load_classifier(path).predict_batch(crops, lms)
     c = load_classifier(export_tflite(path)).predict_batch(crops, lms)
     assert np.allclose(a, b, atol=1e-5) and np.allclose(a, c, atol=1e-3)
     # What the backbone sees is the masked crop: changing the room changes nothing.
     far = mask_of(lms[0]) < 1e-3
+    assert far.mean() > 0.3  # most of the crop is away from the hand
     other_room = crops.copy()
     other_room[:, far] = 255 - other_room[:, far]
     assert np.allclose(load_classifier(path).predict_batch(other_room, lms), b, atol=1e-4)

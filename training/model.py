@@ -101,7 +101,7 @@ def freeze_landmark_branch(model: keras.Model) -> None:
         model.get_layer(name).trainable = False
 
 
-def inference_model(training_model: keras.Model, landmark_weight: float = 0.5) -> keras.Model:
+def inference_model(training_model: keras.Model, landmark_weight: float = 0.4) -> keras.Model:
     """The app's single-output model: the heads' probabilities, averaged with these weights."""
     outputs = training_model.output
     w = landmark_weight

@@ -33,9 +33,10 @@ class LiveRecording:
     def label(self, value: str) -> None:
         label = normalize_label(value)
         if label != self._label:
-            self._label = label
             # The hand is still changing shape: frames of the next moment would be saved as the new letter.
+            # Quiet first, then the label, so an offer between the two lines saves nothing as the new one.
             self._quiet_until = time.monotonic() + LABEL_SETTLE_S
+            self._label = label
 
     @property
     def on(self) -> bool:

@@ -129,9 +129,10 @@ class HandMask(keras.layers.Layer):
     """(preprocessed crop, landmarks) -> the crop with everything away from the hand set to 0.
 
     The mask is the union of capsules around the hand's bones and palm, each reaching `radius` (a
-    share of the landmarks' extent) from its bone, with an `edge` wide linear ramp from 1 to 0; it is drawn at a quarter of the crop's resolution and scaled up
-    (the mask is smooth, and that costs 1/16 of the work). 0 is mid-grey after MobileNetV2's
-    scaling and the ImageNet mean for VGG, so the backbone sees the hand on a plain background.
+    share of the landmarks' extent) from its bone, with an `edge` wide linear ramp from 1 to 0; it
+    is drawn at a quarter of the crop's resolution and scaled up (the mask is smooth, and that
+    costs 1/16 of the work). 0 is mid-grey after MobileNetV2's scaling and the ImageNet mean for
+    VGG, so the backbone sees the hand on a plain background.
     Why: each training source is one room, so a crop head can learn rooms; a new signer's room
     then says nothing, or the wrong thing.
     """

@@ -32,7 +32,8 @@ def test_roboflow_train_many_new_signers(letters_dir, bundled_classifier, tmp_pa
     assert train_cli.main(["evaluate", str(letters_dir / "roboflow-train"), "--json", str(out)]) == 0
     result = json.loads(out.read_text())
     assert result["images"] == 1512
-    # Measured 0.8155 (models/MODEL.md), less a small margin: people the model never saw.
+    # Measured 0.8170 with the default int8 export (0.8155 the .keras; models/MODEL.md), less a
+    # small margin: people the model never saw.
     assert result["accuracy"] >= 0.80, result["accuracy"]
 
 

@@ -27,9 +27,11 @@ class MotionConfig:
 
 @dataclass
 class StrokeConfig:
-    window: float = 1.2  # seconds of fingertip path looked at (a J or Z takes about a second)
+    window: float = 2.0  # seconds of fingertip path looked at (a J or Z takes 0.5-2 s)
     min_frames: int = 6  # frames a stroke needs at least
     start_step: int = 2  # frames between the stroke starts tried
+    end_step: int = 2  # ... and between its ends, when the hand moved on after it before resting
+    move_on: float = 1.0  # ... for up to this long (s)
     min_extent: float = 0.5  # hand sizes the fingertip must travel: a still hand draws nothing
     # Mean distance to the nearest template (path scaled to extent 1), per letter. Set on the
     # synthetic paths of tests/synthetic_strokes.py (Zs with loose corners, rounded strokes, aspect

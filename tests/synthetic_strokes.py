@@ -89,3 +89,15 @@ def rates(match, max_distance: dict, n: int = 300, seed: int = 0) -> dict:
         hits = [match(other_path(rng, kind)) for _ in range(n)]
         out[kind] = np.mean([name in max_distance and d <= max_distance[name] for name, d in hits])
     return out
+
+
+def moving_on(path: np.ndarray, rng) -> np.ndarray:
+    """The path, then the hand moving on before it rests: 0.4-1 stroke sizes in any direction, at
+    the stroke's own pace (back towards where it began, or on towards the next letter)."""
+    step = np.median(np.linalg.norm(np.diff(path, axis=0), axis=1))
+    size = np.ptp(path, axis=0).max()
+    a = rng.uniform(0, 2 * np.pi)
+    far = rng.uniform(0.4, 1.0) * size
+    n = max(3, int(far / max(step, 1e-6)))
+    lead_out = path[-1] + np.outer(np.linspace(0, 1, n + 1)[1:], far * np.array([np.cos(a), np.sin(a)]))
+    return np.concatenate([path, lead_out])

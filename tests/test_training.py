@@ -46,7 +46,7 @@ def trained(cache, tmp_path_factory, mobilenet_weights):
     out = tmp_path_factory.mktemp("run")
     args = ["train", str(cache), "--weights", str(mobilenet_weights), "--out", str(out),
             "--head-epochs", "1", "--finetune-epochs", "0", "--steps-per-epoch", "2", "--batch-size", "8",
-            "--val-fraction", "0.3"]
+            "--val-fraction", "0.3", "--landmark-heads", "2"]
     assert train_cli.main(args) == 0
     state = json.loads((out / "checkpoints" / "state.json").read_text())
     assert state["phase"] == 0 and state["epoch"] == 1
@@ -74,6 +74,26 @@ def test_trained_model_loads_and_predicts(trained, cache):
     assert probs.shape == (5, 3)
     assert np.allclose(probs.sum(axis=1), 1, atol=1e-4)
     assert clf.info.labels == CLASSES and clf.info.input_size == 160
+
+
+def _readings(model, samples, names):
+    """These layers' outputs for the samples."""
+    import keras
+
+    inner = keras.Model(model.input, [model.get_layer(n).output for n in names])
+    return inner.predict({"crop": samples.crops, "landmarks": samples.landmarks.astype(np.float32)}, verbose=0)
+
+
+def test_several_landmark_heads_are_trained_apart_and_averaged(trained, cache):
+    samples = load_cache(cache)
+    model = load_classifier(trained / "model.keras").model
+    a, b, mean = _readings(model, samples, ["from_landmarks", "from_landmarks_2", "landmark_heads_mean"])
+    truth = np.array([CLASSES.index(c) for c in samples.labels])
+    for head in (a, b):  # each learned the letters on its own (three classes: chance is a third)
+        assert np.mean(head.argmax(1) == truth) >= 0.6
+    first, second = (model.get_layer(n).get_weights()[0] for n in ("lms_dense1", "lms2_dense1"))
+    assert first.shape == second.shape and np.abs(first - second).mean() > 0.01  # its own weights
+    np.testing.assert_allclose(mean, (a + b) / 2, atol=1e-6)
 
 
 def test_evaluate_writes_json_and_confusion_png(trained, tiny_dataset, tmp_path):

@@ -36,6 +36,8 @@ def cmd_train(args) -> int:
 def _train_config(args):
     from .train import TrainConfig
 
+    if args.landmark_heads < 1:
+        raise SigncamError(f"--landmark-heads must be 1 or more, not {args.landmark_heads}")
     return TrainConfig(backbone=args.backbone, weights=args.weights, landmark_epochs=args.landmark_epochs,
                        view_turn_deg=args.view_turn,
                        head_epochs=args.head_epochs,
@@ -45,7 +47,7 @@ def _train_config(args):
                        steps_per_epoch=args.steps_per_epoch, features=tuple(args.features.split(",")),
                        mirror_hands=args.mirror_hands, flip_p=args.flip_p, hand_variation=args.hand_variation,
                        landmark_weight=args.landmark_weight, source_balance=args.source_balance,
-                       hand_mask=args.hand_mask)
+                       hand_mask=args.hand_mask, landmark_heads=args.landmark_heads)
 
 
 def cmd_crossval(args) -> int:
@@ -264,6 +266,8 @@ def _training_options(p) -> None:
                    help="phase 0: N copies of each hand varied as another person's (finger lengths, turns)")
     p.add_argument("--landmark-weight", type=float, default=0.4,
                    help="the landmark head's share of the average (default 0.4: best on held-out sources)")
+    p.add_argument("--landmark-heads", type=int, default=1, metavar="K",
+                   help="K landmark MLPs, each trained on its own, averaged into the landmark head")
     p.add_argument("--hand-mask", action="store_true",
                    help="the crop branch sees only the hand: away from its landmarks the crop is grey")
     p.add_argument("--source-balance", type=float, default=0.0, metavar="A",

@@ -81,12 +81,12 @@ def _landmark_head_only(train_s: Samples, held: Samples, labels: list[str], cfg:
     """The landmark head alone, trained as phase 0 trains it: a quick measure of landmark features.
     Arrays (1, N, labels)."""
     from .model import build_landmark_model
-    from .train import fit_landmark_head, model_landmarks
+    from .train import fit_landmark_heads, model_landmarks
 
     fold_labels = sorted(set(train_s.labels))
     index = {c: i for i, c in enumerate(fold_labels)}
-    model = build_landmark_model(len(fold_labels), tuple(cfg.features), cfg.use_z)
-    fit_landmark_head(model, train_s, held.subset(np.zeros(len(held), bool)), index, cfg)
+    model = build_landmark_model(len(fold_labels), tuple(cfg.features), cfg.use_z, cfg.landmark_heads)
+    fit_landmark_heads(model, train_s, held.subset(np.zeros(len(held), bool)), index, cfg)
     predict = lambda s: _in_order(model.predict(model_landmarks(s, cfg), batch_size=256, verbose=0),  # noqa: E731
                                   fold_labels, labels)[None]
     return predict(held), {name: predict(s) for name, s in tests.items()}

@@ -27,27 +27,42 @@ def resolve_weights(weights: str) -> str | None:
 
 LANDMARK_HEAD = "from_landmarks"
 FUSED_HEAD = "from_both"
+LANDMARK_MEAN = "landmark_heads_mean"  # the landmark heads' average, when there are several
 
 
-def landmark_branch(lms_in, num_classes: int, features: tuple[str, ...], use_z: bool = False):
-    """Landmarks -> features (a layer inside the model) -> MLP: (the 128-d hidden vector, the head)."""
+def landmark_mlp(features, num_classes: int, k: int = 0):
+    """Landmark features -> MLP -> letter: (the 128-d hidden vector, the head). Head k > 0 has its
+    own layer names (lms2_dense1, ..., from_landmarks_2); head 0 keeps the names every model has."""
+    name = (lambda n: f"lms_{n}") if k == 0 else (lambda n: f"lms{k + 1}_{n}")
+    y = keras.layers.Dense(256, activation="relu", name=name("dense1"))(features)
+    y = keras.layers.Dropout(0.2, name=name("dropout"))(y)  # named: added to a loaded model, no clash
+    y = keras.layers.Dense(128, activation="relu", name=name("dense2"))(y)
+    head = LANDMARK_HEAD if k == 0 else f"{LANDMARK_HEAD}_{k + 1}"
+    return y, keras.layers.Dense(num_classes, activation="softmax", name=head)(y)
+
+
+def landmark_branch(lms_in, num_classes: int, features: tuple[str, ...], use_z: bool = False, heads: int = 1):
+    """Landmarks -> features (a layer inside the model) -> `heads` MLPs: (the first MLP's hidden
+    vector, the landmark reading). Several heads, each trained on its own (phase 0), are averaged:
+    in cross-validation three read held-out people better than any one but the luckiest (MODEL.md)."""
     y = LandmarkFeatures(use_z=use_z, parts=features, name="landmark_features")(lms_in)
-    y = keras.layers.Dense(256, activation="relu", name="lms_dense1")(y)
-    y = keras.layers.Dropout(0.2)(y)
-    y = keras.layers.Dense(128, activation="relu", name="lms_dense2")(y)
-    return y, keras.layers.Dense(num_classes, activation="softmax", name=LANDMARK_HEAD)(y)
+    mlps = [landmark_mlp(y, num_classes, k) for k in range(heads)]
+    if heads == 1:
+        return mlps[0]
+    return mlps[0][0], keras.layers.Average(name=LANDMARK_MEAN)([head for _, head in mlps])
 
 
-def build_landmark_model(num_classes: int, features: tuple[str, ...] = ("xy",), use_z: bool = False) -> keras.Model:
+def build_landmark_model(num_classes: int, features: tuple[str, ...] = ("xy",), use_z: bool = False,
+                         heads: int = 1) -> keras.Model:
     """The landmark head on its own (quick feature tries: seconds per fold instead of minutes)."""
     lms_in = keras.Input((21, 3), dtype="float32", name="landmarks")
-    return keras.Model(lms_in, landmark_branch(lms_in, num_classes, features, use_z)[1])
+    return keras.Model(lms_in, landmark_branch(lms_in, num_classes, features, use_z, heads)[1])
 
 
 def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobilenet_v2",
                 weights: str | None = "imagenet", use_z: bool = False, dropout: float = 0.3,
                 branch_dropout: float = 0.3, features: tuple[str, ...] = ("xy",),
-                hand_mask: bool = False) -> keras.Model:
+                hand_mask: bool = False, landmark_heads: int = 1) -> keras.Model:
     """The training model: frozen ImageNet base without its top (called with training=False)
     and two new heads, each trained with its own loss.
 
@@ -58,6 +73,7 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
     The app's model (`inference_model`) averages the two: measured on held-out
     sets, the average beats either head alone.
     hand_mask: the backbone sees the hand on grey, away from the hand nothing (`HandMask`).
+    landmark_heads: landmark MLPs averaged into from_landmarks (the fused head reads the first's).
     """
     if backbone not in BACKBONES:
         raise ValueError(f"unknown backbone {backbone!r}; choose one of {', '.join(BACKBONES)}")
@@ -78,7 +94,7 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
     # head cannot lean on appearance alone.
     x = keras.layers.Dropout(branch_dropout, noise_shape=(None, 1), name="crop_branch_dropout")(x)
 
-    y, from_landmarks = landmark_branch(lms_in, num_classes, features, use_z)
+    y, from_landmarks = landmark_branch(lms_in, num_classes, features, use_z, landmark_heads)
 
     z = keras.layers.Concatenate()([x, y])
     z = keras.layers.Dropout(dropout)(z)
@@ -88,17 +104,29 @@ def build_model(num_classes: int, input_size: int = 160, backbone: str = "mobile
                        name=f"signcam_{backbone}_training")
 
 
-LANDMARK_LAYERS = ("lms_dense1", "lms_dense2", LANDMARK_HEAD)
+def is_landmark_layer(name: str) -> bool:
+    """A layer of the landmark MLPs or their heads (what phase 0 trains)."""
+    return name.startswith(("lms", LANDMARK_HEAD, LANDMARK_MEAN))
 
 
-def landmark_model(model: keras.Model) -> keras.Model:
-    """The landmark branch and its head alone (shares weights with `model`)."""
-    return keras.Model(model.input["landmarks"], model.output[LANDMARK_HEAD])
+def landmark_heads(model: keras.Model) -> list[keras.Model]:
+    """Each landmark MLP with its head alone, landmarks in (they share weights with `model`)."""
+    lms_in = model.input["landmarks"] if isinstance(model.input, dict) else model.input
+    names = [LANDMARK_HEAD] + sorted((layer.name for layer in model.layers
+                                      if layer.name.startswith(LANDMARK_HEAD + "_")), key=lambda n: int(n.rsplit("_", 1)[1]))
+    return [keras.Model(lms_in, model.get_layer(name).output) for name in names]
+
+
+def landmark_output(model: keras.Model):
+    """The landmark reading: the heads' average when there are several, else the one head."""
+    names = {layer.name for layer in model.layers}
+    return model.get_layer(LANDMARK_MEAN if LANDMARK_MEAN in names else LANDMARK_HEAD).output
 
 
 def freeze_landmark_branch(model: keras.Model) -> None:
-    for name in LANDMARK_LAYERS:
-        model.get_layer(name).trainable = False
+    for layer in model.layers:
+        if is_landmark_layer(layer.name):
+            layer.trainable = False
 
 
 def inference_model(training_model: keras.Model, landmark_weight: float = 0.4) -> keras.Model:

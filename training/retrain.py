@@ -22,12 +22,12 @@ from signcam.errors import DatasetError, ModelError
 from signcam.recorder import recorded_name
 
 from .data import AugmentedBatches, model_inputs
-from .model import FUSED_HEAD, LANDMARK_HEAD, LANDMARK_LAYERS, unfreeze_top
+from .model import FUSED_HEAD, LANDMARK_HEAD, is_landmark_layer, landmark_output, unfreeze_top
 from .prepare import Samples
 from .splits import group_split
 from .train import LOSSES, METRICS, sample_weights, save_model_atomic, strip_optimizer, write_json_atomic
 
-HEAD_LAYERS = LANDMARK_LAYERS + ("crop_dense", "head_dense", FUSED_HEAD)
+HEAD_LAYERS = ("crop_dense", "head_dense", FUSED_HEAD)  # and the landmark MLPs (is_landmark_layer)
 
 
 @dataclass
@@ -93,7 +93,7 @@ def split_recorded(samples: Samples, holdout: float, gap: int, seed: int = 0) ->
 def training_heads(model: keras.Model) -> keras.Model:
     """The app's averaged model opened up again into its two heads (sharing weights)."""
     try:
-        outputs = {name: model.get_layer(name).output for name in (LANDMARK_HEAD, FUSED_HEAD)}
+        outputs = {LANDMARK_HEAD: landmark_output(model), FUSED_HEAD: model.get_layer(FUSED_HEAD).output}
     except ValueError:
         raise ModelError("this model has no from_landmarks/from_both heads: retrain needs a signcam-trained model")
     return keras.Model(model.input, outputs)
@@ -172,9 +172,7 @@ def retrain(model_path: Path, recorded: Samples, original: Samples, out: Path, c
 
     heads = training_heads(model)
     for layer in heads.layers:
-        layer.trainable = False
-    for name in HEAD_LAYERS:
-        heads.get_layer(name).trainable = True
+        layer.trainable = layer.name in HEAD_LAYERS or is_landmark_layer(layer.name)
     if cfg.top:
         unfreeze_top(heads, cfg.top_fraction)
     # Oversample the recorded frames to their share of each epoch.

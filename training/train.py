@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import keras
@@ -20,7 +20,7 @@ from signcam.errors import DatasetError
 from .augment import turn_view, vary_hand
 from .data import AugmentedBatches, model_inputs
 from .metrics import plot_confusion, plot_history, summarize
-from .model import (FUSED_HEAD, LANDMARK_HEAD, build_model, freeze_landmark_branch, inference_model, landmark_model,
+from .model import (FUSED_HEAD, LANDMARK_HEAD, build_model, freeze_landmark_branch, inference_model, landmark_heads,
                     resolve_weights, unfreeze_top)
 from .prepare import Samples
 from .splits import group_split
@@ -52,6 +52,7 @@ class TrainConfig:
     landmark_weight: float = 0.4
     source_balance: float = 0.0  # images weigh their source's size ** -this (sample_weights)
     hand_mask: bool = False  # the crop branch sees only the hand, on grey (HandMask)
+    landmark_heads: int = 1  # landmark MLPs, each trained on its own in phase 0 (seed + k), averaged
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
 
@@ -161,6 +162,16 @@ def fit_landmark_head(sub: keras.Model, train_s: Samples, val_s: Samples, index:
     return hist, epochs, len(x)
 
 
+def fit_landmark_heads(model: keras.Model, train_s: Samples, val_s: Samples, index: dict[str, int],
+                       cfg: TrainConfig, log=lambda msg: None) -> None:
+    """Phase 0 for each landmark head of `model` (a two-head model or a landmark model), one after
+    another, head k with seed + k: its own augmented copies and its own luck."""
+    for k, head in enumerate(landmark_heads(model)):
+        hist, epochs, n = fit_landmark_head(head, train_s, val_s, index, replace(cfg, seed=cfg.seed + k))
+        val = f"validation accuracy {hist.history['val_accuracy'][-1]:.4f}" if len(val_s) else "no validation"
+        log(f"phase 0 (landmark head {k + 1}, {epochs} epochs on {n} landmark sets): {val}")
+
+
 def train_landmark_head(model: keras.Model, train_s: Samples, val_s: Samples, index: dict[str, int],
                         cfg: TrainConfig, log=print) -> None:
     """Phase 0: the landmark branch alone, on landmarks and their mirror images.
@@ -169,11 +180,8 @@ def train_landmark_head(model: keras.Model, train_s: Samples, val_s: Samples, in
     (about 0.92 validation accuracy against 0.97 this way), and a weak landmark
     head costs the most on new signers.
     """
-    if cfg.landmark_epochs <= 0:
-        return
-    hist, epochs, n = fit_landmark_head(landmark_model(model), train_s, val_s, index, cfg)
-    val = f"validation accuracy {hist.history['val_accuracy'][-1]:.4f}" if len(val_s) else "no validation"
-    log(f"phase 0 (landmark head, {epochs} epochs on {n} landmark sets): {val}")
+    if cfg.landmark_epochs > 0:
+        fit_landmark_heads(model, train_s, val_s, index, cfg, log)
 
 
 def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, log=print) -> dict:
@@ -211,7 +219,8 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
         state = {"labels": labels, "config": asdict(cfg), "phase": 0, "epoch": 0, "history": {},
                  "phase_starts": [0]}
         model = build_model(len(labels), input_size, cfg.backbone, resolve_weights(cfg.weights), cfg.use_z,
-                            features=tuple(cfg.features), hand_mask=cfg.hand_mask)
+                            features=tuple(cfg.features), hand_mask=cfg.hand_mask,
+                            landmark_heads=cfg.landmark_heads)
         train_landmark_head(model, train_s, val_s, index, cfg, log)
         freeze_landmark_branch(model)
         model.compile(optimizer=keras.optimizers.Adam(cfg.head_lr), loss=LOSSES, loss_weights=FUSED_ONLY,

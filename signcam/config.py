@@ -32,6 +32,9 @@ class StrokeConfig:
     start_step: int = 2  # frames between the stroke starts tried
     end_step: int = 2  # ... and between its ends, when the hand moved on after it before resting
     move_on: float = 1.0  # ... for up to this long (s)
+    # A movement that starts within this long (s) of the last stroke's movement is part of that
+    # stroke's ending, not a new stroke (a second J or Z needs this much rest before it).
+    settle: float = 1.2
     min_extent: float = 0.5  # hand sizes the fingertip must travel: a still hand draws nothing
     # Mean distance to the nearest template (path scaled to extent 1), per letter. Set on the
     # synthetic paths of tests/synthetic_strokes.py (Zs with loose corners, rounded strokes, aspect

@@ -180,6 +180,18 @@ def test_j_and_z_come_from_their_drawn_paths():
             assert run(frames)[0] == "Z", (mirror, seconds)
 
 
+def test_a_second_j_or_z_after_a_rest_reads_again():
+    # Z, the pointing hand held 1.5 s, then back up to the top corner and Z again (JAZZ, PIZZA).
+    again = [(0, 1)] + Z_PATH  # the lead-in: up to where the Z begins
+    for letter, shape, tip, sign, path, lead in (("Z", "D", 8, "D", Z_PATH, again),
+                                                 ("J", "I", 20, "I", J_PATH, [J_PATH[-1]] + J_PATH)):
+        first = [(probs(sign), lm) for lm in drawn(SHAPES[shape], tip, path, 0.9)]
+        rest = [(probs(sign), lm) for lm in held(SHAPES[shape], 1.5, center=tuple(first[-1][1][:, :2].mean(axis=0)))]
+        second = [(probs(sign), lm) for lm in drawn(SHAPES[shape], tip, lead, 1.2, seed=1)]
+        end = [(probs(sign), lm) for lm in held(SHAPES[shape], 0.6, center=tuple(second[-1][1][:, :2].mean(axis=0)), seed=2)]
+        assert run(first + rest + second + end)[0] == letter * 2, letter
+
+
 def test_a_j_replaces_the_i_held_long_before_it():
     # The I is held 1.5 s (committed after 0.2 s), then the J drawn from it: one J, no I.
     j = [(probs("I"), lm) for lm in drawn(SHAPES["I"], 20, J_PATH, 0.7)]

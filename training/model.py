@@ -25,9 +25,12 @@ def resolve_weights(weights: str) -> str | None:
     return str(weights)
 
 
+# Output keys of the training model. With several landmark MLPs the *layer* named from_landmarks is
+# the first MLP's head only, and the output from_landmarks is their average (layer LANDMARK_MEAN):
+# use landmark_output(model) for the landmark reading, not get_layer(LANDMARK_HEAD).
 LANDMARK_HEAD = "from_landmarks"
 FUSED_HEAD = "from_both"
-LANDMARK_MEAN = "landmark_heads_mean"  # the landmark heads' average, when there are several
+LANDMARK_MEAN = "landmark_heads_mean"
 
 
 def landmark_mlp(features, num_classes: int, k: int = 0):
@@ -45,6 +48,8 @@ def landmark_branch(lms_in, num_classes: int, features: tuple[str, ...], use_z: 
     """Landmarks -> features (a layer inside the model) -> `heads` MLPs: (the first MLP's hidden
     vector, the landmark reading). Several heads, each trained on its own (phase 0), are averaged:
     in cross-validation three read held-out people better than any one but the luckiest (MODEL.md)."""
+    if heads < 1:
+        raise ValueError(f"a model needs at least one landmark head, not {heads}")
     y = LandmarkFeatures(use_z=use_z, parts=features, name="landmark_features")(lms_in)
     mlps = [landmark_mlp(y, num_classes, k) for k in range(heads)]
     if heads == 1:

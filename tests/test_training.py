@@ -96,6 +96,21 @@ def test_several_landmark_heads_are_trained_apart_and_averaged(trained, cache):
     np.testing.assert_allclose(mean, (a + b) / 2, atol=1e-6)
 
 
+def test_retraining_a_model_with_several_landmark_heads_trains_all_of_them(trained, cache, tmp_path):
+    from signcam.training.retrain import RetrainConfig, retrain
+
+    samples = load_cache(cache)
+    before = load_classifier(trained / "model.keras").model
+    result = retrain(trained / "model.keras", samples, samples, tmp_path,
+                     RetrainConfig(epochs=1, gap=1, original_per_class=4), log=lambda *a: None)
+    after = load_classifier(result["model"]).model
+    for name in ("lms_dense1", "lms2_dense1", "head_dense"):  # both landmark MLPs and the fused head learn
+        assert np.abs(after.get_layer(name).get_weights()[0] - before.get_layer(name).get_weights()[0]).max() > 0, name
+    base = next(layer for layer in after.layers if layer.name.startswith("mobilenetv2"))
+    base_before = next(layer for layer in before.layers if layer.name.startswith("mobilenetv2"))
+    assert all(np.array_equal(a, b) for a, b in zip(base.get_weights(), base_before.get_weights()))  # the backbone kept
+
+
 def test_evaluate_writes_json_and_confusion_png(trained, tiny_dataset, tmp_path):
     out = tmp_path / "eval.json"
     assert train_cli.main(["evaluate", str(tiny_dataset), "--model", str(trained / "model.keras"),

@@ -1,4 +1,4 @@
-"""Cross-validation by source on a small slice of real photos: three webcam sources, three letters."""
+"""Cross-validation by source, and its audit, on a small slice of real photos: three webcam sources, three letters."""
 import json
 import shutil
 
@@ -77,3 +77,78 @@ def test_full_recipe_crossval_continues_a_stopped_run(sources_cache, tmp_path, m
     again = json.loads((out / "crossval.json").read_text())
     assert set(again["per_source"]) == set(SOURCES) and again["folds"] == first["folds"]
     assert (out / "fold_1" / "model.keras").is_file()
+
+
+def _samples(sources, labels):
+    from signcam.training.prepare import Samples
+
+    n = len(labels)
+    return Samples(crops=np.zeros((n, 8, 8, 3), np.uint8), landmarks=np.zeros((n, 21, 3), np.float32),
+                   labels=np.array(labels), files=np.array([f"{i}.jpg" for i in range(n)]),
+                   groups=np.array(sources), handedness=np.array(["Left"] * n))
+
+
+def test_odd_cells_are_a_sources_letter_that_others_read_as_one_other_letter():
+    from signcam.training.audit import odd_cells
+
+    names = ["A", "B", "L", "space"]
+    rows = []  # (source, label, read as)
+    for s in "abcdefg":
+        rows += [(s, "A", "A")] * 5 + [(s, "L", "L")] * 5
+        rows += [(s, "B", "L" if s == "a" else "B")] * 5  # source a's B reads as L to everyone else
+    rows += [("b", "A", "B")] * 1  # one stray reading: not a cell
+    rows += [("k", "space", "A")] * 6  # only one source has space: nothing to compare with
+    rows += [("big", "L", "A")] * 80  # most of all L photos signed alike: a way people sign it
+    sources, labels, read = zip(*rows)
+    probs = np.eye(len(names), dtype=np.float32)[[names.index(r) for r in read]]
+    cells = odd_cells(_samples(sources, labels), probs, names)
+    assert cells == [{"source": "a", "label": "B", "read_as": "L", "photos": 5, "read_as_count": 5}]
+    assert {c["source"] for c in odd_cells(_samples(sources, labels), probs, names, max_label_share=1.0)} == {"a", "big"}
+
+
+def test_audit_lists_odd_cells_and_drop_cells_leaves_them_out_of_training_only(sources_cache, tmp_path, capsys):
+    from signcam.training.audit import held_out_probs
+
+    cv = tmp_path / "cv"
+    common = ["--folds", "3", "--landmarks-only", "--landmark-epochs", "5"]
+    assert train_cli.main(["crossval", str(sources_cache), *common, "--out", str(cv)]) == 0
+    audit = tmp_path / "audit"
+    assert train_cli.main(["audit", str(sources_cache), "--crossval", str(cv), "--share", "0.0",
+                           "--out", str(audit)]) == 0
+    cells = json.loads((audit / "odd_cells.json").read_text())["cells"]
+    assert (audit / "odd_cells.png").stat().st_size > 0
+    samples = load_cache(sources_cache)
+    probs, names = held_out_probs(cv, samples)
+    pred = np.array(names)[probs.argmax(1)]
+    for c in cells:  # each listed cell is what its held-out readings say
+        cell = (samples.sources == c["source"]) & (samples.labels == c["label"])
+        assert c["photos"] == cell.sum() and (pred[cell] == c["read_as"]).sum() == c["read_as_count"] > 0
+
+    # Leave one (source, letter) cell out of training: each fold trains on that many fewer photos,
+    # and the held-out figures still count every photo.
+    drop = tmp_path / "drop.json"
+    drop.write_text(json.dumps({"cells": [{"source": "mandeep", "label": "B"}]}))
+    n_cell = int(((samples.sources == "mandeep") & (samples.labels == "B")).sum())
+    cv2_ = tmp_path / "cv_drop"
+    capsys.readouterr()
+    assert train_cli.main(["crossval", str(sources_cache), *common, "--drop-cells", str(drop), "--out", str(cv2_)]) == 0
+    printed = capsys.readouterr().out
+    assert f"leaving {n_cell} photos" in printed
+    records = [json.loads((cv2_ / f"fold_{k}" / "result.json").read_text()) for k in (1, 2, 3)]
+    assert sorted(r["dropped"] for r in records) == [0, n_cell, n_cell]  # 0: the fold that holds mandeep out
+    assert np.array(json.loads((cv2_ / "crossval.json").read_text())["confusion"]).sum() == len(samples)
+
+
+def test_bad_cells_files_are_one_line_errors(sources_cache, tmp_path, capsys):
+    common = ["crossval", str(sources_cache), "--folds", "3", "--landmarks-only", "--out", str(tmp_path / "cv")]
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2")
+    missing = tmp_path / "missing.json"
+    misspelt = tmp_path / "misspelt.json"
+    misspelt.write_text(json.dumps({"cells": [{"source": "mandep", "label": "B"}]}))
+    for path, says in ((bad, "is not a list of cells"), (missing, "cannot read"), (misspelt, "no photos of B from source 'mandep'")):
+        assert train_cli.main([*common, "--drop-cells", str(path)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert says in err and len(err.splitlines()) == 1
+    assert train_cli.main(["audit", str(sources_cache), "--crossval", str(tmp_path / "none"), "--out", str(tmp_path / "a")]) == 1
+    assert "is not a finished cross-validation" in capsys.readouterr().err

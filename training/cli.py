@@ -26,11 +26,25 @@ def cmd_train(args) -> int:
     from .train import train
 
     samples = Samples.concat([load_cache(p) for p in args.caches])
+    drop = _dropped(args, samples)
+    if drop is not None:
+        samples = samples.subset(~drop)
     try:
         train(samples, _train_config(args), args.out, resume=args.resume)
     except FileNotFoundError as exc:
         raise SigncamError(str(exc)) from None
     return 0
+
+
+def _dropped(args, samples):
+    """The samples `--drop-cells` leaves out of training (None without it)."""
+    if not args.drop_cells:
+        return None
+    from .audit import cell_mask, load_cells
+
+    drop = cell_mask(samples, load_cells(args.drop_cells))
+    print(f"leaving {int(drop.sum())} photos of {args.drop_cells} out of training", flush=True)
+    return drop
 
 
 def _train_config(args):
@@ -57,7 +71,8 @@ def cmd_crossval(args) -> int:
     samples = Samples.concat([load_cache(p) for p in args.caches])
     tests = {p.stem: load_cache(p) for p in args.test}
     try:
-        result = crossval(samples, _train_config(args), args.folds, args.out, args.landmarks_only, tests)
+        result = crossval(samples, _train_config(args), args.folds, args.out, args.landmarks_only, tests,
+                          drop=_dropped(args, samples))
     except (FileNotFoundError, ValueError) as exc:
         raise SigncamError(str(exc)) from None
     print("\n".join(report_lines(result)))
@@ -65,10 +80,32 @@ def cmd_crossval(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    from .audit import contact_sheet, held_out_probs, odd_cells
+    from .prepare import Samples, load_cache
+    from .train import write_json_atomic
+
+    samples = Samples.concat([load_cache(p) for p in args.caches])
+    probs, labels = held_out_probs(args.crossval, samples)
+    cells = odd_cells(samples, probs, labels, share=args.share)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(args.out / "odd_cells.json", {"crossval": str(args.crossval), "share": args.share,
+                                                    "cells": cells})
+    contact_sheet(samples, cells, args.out / "odd_cells.png")
+    print(f"{'source':<18} {'letter':<7} {'read as':<8} photos")
+    for c in cells:
+        print(f"{c['source']:<18} {c['label']:<7} {c['read_as']:<8} {c['read_as_count']} of {c['photos']}")
+    n = sum(c["photos"] for c in cells)
+    print(f"{len(cells)} odd cells, {n} photos; wrote {args.out / 'odd_cells.json'} and {args.out / 'odd_cells.png'}")
+    return 0
+
+
 def cmd_loso(args) -> int:
     from .loso import leave_one_signer_out
     from .prepare import Samples, load_cache
 
+    if args.drop_cells:
+        raise SigncamError("loso does not take --drop-cells; use train or crossval")
     extra = Samples.concat([load_cache(p) for p in args.also]) if args.also else None
     try:
         summary = leave_one_signer_out(load_cache(args.signers), extra, _train_config(args), args.out)
@@ -270,6 +307,8 @@ def _training_options(p) -> None:
                    help="K landmark MLPs, each trained on its own, averaged into the landmark head")
     p.add_argument("--hand-mask", action="store_true",
                    help="the crop branch sees only the hand: away from its landmarks the crop is grey")
+    p.add_argument("--drop-cells", type=Path, metavar="FILE",
+                   help="leave these (source, letter) cells out of training: an audit's odd_cells.json")
     p.add_argument("--source-balance", type=float, default=0.0, metavar="A",
                    help="each image weighs its source's size ** -A: 0 every image alike, 1 every source alike")
 
@@ -289,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     _training_options(p)
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints if present")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("audit", help="training photos that models which never saw their source read as another letter")
+    p.add_argument("caches", nargs="+", type=Path, metavar="CACHE", help="the caches the cross-validation ran on")
+    p.add_argument("--crossval", type=Path, required=True, metavar="RUN", help="a crossval --out folder")
+    p.add_argument("--share", type=float, default=0.75,
+                   help="a cell is odd when this share of its photos read as one other letter (default 0.75)")
+    p.add_argument("--out", type=Path, required=True, help="folder for odd_cells.json and odd_cells.png")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("loso", help="leave-one-signer-out accuracy over a cache whose groups are people")
     p.add_argument("signers", type=Path, metavar="SIGNER_CACHE", help="e.g. a Massey cache (groups handN)")

@@ -93,9 +93,11 @@ def _landmark_head_only(train_s: Samples, held: Samples, labels: list[str], cfg:
 
 
 def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_only: bool = False,
-             tests: dict[str, Samples] | None = None, log=print) -> dict:
+             tests: dict[str, Samples] | None = None, log=print, drop: np.ndarray | None = None) -> dict:
     """Train K times, each time without one fold's sources; score every source on the model that never
-    saw it. A finished fold is kept on disk (fold_N/result.json): a killed run continues where it stopped."""
+    saw it. A finished fold is kept on disk (fold_N/result.json): a killed run continues where it stopped.
+    drop: samples never trained on (`--drop-cells`); they are still scored when their source is held out,
+    so the figures stay over every photo."""
     out.mkdir(parents=True, exist_ok=True)
     tests = tests or {}
     labels = sorted(set(samples.labels))
@@ -108,19 +110,23 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
         fold_dir.mkdir(exist_ok=True)
         held_mask = np.isin(samples.sources, fold)
         done = fold_dir / "result.json"
+        record = {"sources": fold, "tests": sorted(tests)}
+        if drop is not None and drop.any():
+            record["dropped"] = int((drop & ~held_mask).sum())
         # A fold is reused only when it held out the same sources and scored the same test sets
         # (a rerun with another --test would otherwise find no probabilities for it).
-        if done.is_file() and json.loads(done.read_text()) == {"sources": fold, "tests": sorted(tests)}:
+        if done.is_file() and json.loads(done.read_text()) == record:
             with np.load(fold_dir / "probs.npz") as z:
                 saved, fold_tests = z["held"], {name: z[f"test_{name}"] for name in tests}
             log(f"fold {n + 1}/{k}: already done ({', '.join(fold)})")
         else:
+            train_mask = ~held_mask if drop is None else ~held_mask & ~drop
             log(f"fold {n + 1}/{k}: holding out {', '.join(fold)} ({int(held_mask.sum())} crops), "
-                f"training on {int((~held_mask).sum())}")
-            saved, fold_tests = _train_and_predict(samples.subset(~held_mask), samples.subset(held_mask), labels,
+                f"training on {int(train_mask.sum())}")
+            saved, fold_tests = _train_and_predict(samples.subset(train_mask), samples.subset(held_mask), labels,
                                                    cfg, fold_dir, landmarks_only, tests, log)
             np.savez(fold_dir / "probs.npz", held=saved, **{f"test_{name}": p for name, p in fold_tests.items()})
-            write_json_atomic(done, {"sources": fold, "tests": sorted(tests)})
+            write_json_atomic(done, record)
         heads[:, held_mask] = saved
         for name, p in fold_tests.items():
             test_heads[name].append(p)

@@ -190,3 +190,26 @@ def test_sample_weights_balance_classes_and_weigh_big_sources_down():
     np.testing.assert_allclose(plain[y == 0], plain[0])  # 0: one weight per class, whatever the source
     share = lambda w: w[sources == "small"].sum() / w.sum()  # noqa: E731
     assert share(even) > share(plain)  # 1: the small source's images count for more
+
+
+def test_erasing_fills_one_patch_with_noise_and_leaves_the_landmarks(cache):
+    from signcam.training.augment import augment, erase_patch
+
+    s = load_cache(cache)
+    crop, lms = s.crops[0], s.landmarks[0]
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        erased = erase_patch(crop, rng)
+        changed = np.any(erased != crop, axis=-1)
+        ys, xs = np.nonzero(changed)
+        box = (ys.max() - ys.min() + 1) * (xs.max() - xs.min() + 1)
+        # One rectangle of 5-25% of the crop (noise may match a pixel by chance, never many).
+        assert 0.04 * crop.shape[0] ** 2 <= box <= 0.26 * crop.shape[0] ** 2
+        assert changed.sum() >= 0.9 * box
+    # Off (the default), augmentation draws exactly what it drew before the option existed.
+    a = augment(crop, lms, np.random.default_rng(1), s.crops)
+    b = augment(crop, lms, np.random.default_rng(1), s.crops, erase_p=0.0)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    c = augment(crop, lms, np.random.default_rng(1), s.crops, erase_p=1.0)
+    assert np.array_equal(c[1], a[1])  # landmarks untouched: erasing is the crop's alone
+    assert not np.array_equal(c[0], a[0])

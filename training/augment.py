@@ -68,14 +68,31 @@ def photometric(crop: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return x
 
 
+def erase_patch(crop: np.ndarray, rng: np.random.Generator, area: tuple[float, float] = (0.05, 0.25)) -> np.ndarray:
+    """Random erasing: a rectangle of `area` of the crop (aspect 1:3 to 3:1) filled with noise. A new
+    person's hand hides a finger or shows one another way; a model that must read the letter with any
+    one part of the crop gone cannot lean on that part alone."""
+    size = crop.shape[0]
+    a = rng.uniform(*area) * size * size
+    aspect = np.exp(rng.uniform(np.log(1 / 3), np.log(3)))
+    h = int(min(size, round(np.sqrt(a * aspect))))
+    w = int(min(size, round(np.sqrt(a / aspect))))
+    y, x = rng.integers(0, size - h + 1), rng.integers(0, size - w + 1)
+    out = crop.copy()
+    out[y:y + h, x:x + w] = rng.integers(0, 256, (h, w, crop.shape[2]), dtype=np.uint8)
+    return out
+
+
 def augment(crop: np.ndarray, lms: np.ndarray, rng: np.random.Generator, pool: np.ndarray,
-            background_p: float = 0.4, flip_p: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+            background_p: float = 0.4, flip_p: float = 0.5, erase_p: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     if rng.random() < background_p:
         crop = replace_background(crop, lms, random_background(rng, crop.shape[0], pool))
     crop, lms = affine(crop, lms, angle_deg=rng.uniform(-15, 15), scale=rng.uniform(0.85, 1.15),
                        shift=tuple(rng.uniform(-0.08, 0.08, 2)), flip=bool(rng.random() < flip_p))
     crop = photometric(crop, rng)
     lms = lms + rng.normal(0, 0.006, lms.shape).astype(np.float32)  # landmark jitter, like a shaky tracker
+    if erase_p > 0 and rng.random() < erase_p:  # drawn last, and not at 0: earlier recipes' draws are unchanged
+        crop = erase_patch(crop, rng)
     return crop, lms.astype(np.float32)
 
 

@@ -61,7 +61,7 @@ def _train_config(args):
                        steps_per_epoch=args.steps_per_epoch, features=tuple(args.features.split(",")),
                        mirror_hands=args.mirror_hands, flip_p=args.flip_p, hand_variation=args.hand_variation,
                        landmark_weight=args.landmark_weight, source_balance=args.source_balance,
-                       hand_mask=args.hand_mask, landmark_heads=args.landmark_heads)
+                       hand_mask=args.hand_mask, landmark_heads=args.landmark_heads, erase_p=args.erase_p)
 
 
 def cmd_crossval(args) -> int:
@@ -307,6 +307,8 @@ def _training_options(p) -> None:
                    help="K landmark MLPs, each trained on its own, averaged into the landmark head")
     p.add_argument("--hand-mask", action="store_true",
                    help="the crop branch sees only the hand: away from its landmarks the crop is grey")
+    p.add_argument("--erase-p", type=float, default=0.0, metavar="P",
+                   help="chance that crop augmentation fills a random patch (5-25%% of the crop) with noise")
     p.add_argument("--drop-cells", type=Path, metavar="FILE",
                    help="leave these (source, letter) cells out of training: an audit's odd_cells.json")
     p.add_argument("--source-balance", type=float, default=0.0, metavar="A",

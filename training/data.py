@@ -22,7 +22,7 @@ class AugmentedBatches(keras.utils.PyDataset):
     def __init__(self, samples: Samples, label_index: dict[str, int], batch_size: int = 32,
                  augmented: bool = True, background_p: float = 0.4, seed: int = 0,
                  weights: np.ndarray | None = None, mirror_hands: bool = False,
-                 flip_p: float = 0.5, **kwargs):
+                 flip_p: float = 0.5, erase_p: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.samples = samples
         self.y = np.array([label_index[c] for c in samples.labels], dtype=np.int32)
@@ -31,7 +31,7 @@ class AugmentedBatches(keras.utils.PyDataset):
         self.batch_size = batch_size
         self.augmented = augmented
         self.background_p = background_p
-        self.mirror_hands, self.flip_p = mirror_hands, flip_p
+        self.mirror_hands, self.flip_p, self.erase_p = mirror_hands, flip_p, erase_p
         self.rng = np.random.default_rng(seed)
         self.order = np.arange(len(samples))
         if augmented:
@@ -47,7 +47,7 @@ class AugmentedBatches(keras.utils.PyDataset):
         if self.mirror_hands:
             crops, lms = as_one_hand(crops, lms, self.samples.handedness[idx])
         if self.augmented:
-            pairs = [augment(c, l, self.rng, self.samples.crops, self.background_p, self.flip_p)
+            pairs = [augment(c, l, self.rng, self.samples.crops, self.background_p, self.flip_p, self.erase_p)
                      for c, l in zip(crops, lms)]
             crops = np.stack([p[0] for p in pairs])
             lms = np.stack([p[1] for p in pairs])

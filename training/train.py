@@ -52,6 +52,7 @@ class TrainConfig:
     landmark_weight: float = 0.4
     source_balance: float = 0.0  # images weigh their source's size ** -this (sample_weights)
     hand_mask: bool = False  # the crop branch sees only the hand, on grey (HandMask)
+    erase_p: float = 0.0  # chance that crop augmentation erases a random patch (erase_patch)
     landmark_heads: int = 1  # landmark MLPs, each trained on its own in phase 0 (seed + k), averaged
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
@@ -229,7 +230,7 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     train_y = np.array([index[c] for c in train_s.labels])
     train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed,
                                      sample_weights(train_y, len(labels), train_s.sources, cfg.source_balance),
-                                     cfg.mirror_hands, cfg.flip_p)
+                                     cfg.mirror_hands, cfg.flip_p, cfg.erase_p)
     val_batches = (AugmentedBatches(val_s, index, 64, augmented=False, mirror_hands=cfg.mirror_hands)
                    if len(val_s) else None)
     verbose = 1 if sys.stderr.isatty() else 2

@@ -32,14 +32,14 @@ def test_roboflow_train_many_new_signers(letters_dir, bundled_classifier, tmp_pa
     assert train_cli.main(["evaluate", str(letters_dir / "roboflow-train"), "--json", str(out)]) == 0
     result = json.loads(out.read_text())
     assert result["images"] == 1512
-    # Measured 0.8170 with the default int8 export (0.8155 the .keras; models/MODEL.md), less a
+    # Measured 0.8299 with the default int8 export (0.8276 the .keras; models/MODEL.md), less a
     # small margin: people the model never saw.
-    assert result["accuracy"] >= 0.80, result["accuracy"]
+    assert result["accuracy"] >= 0.815, result["accuracy"]
 
 
 # Clips exact per set as measured with this model, speller and int8 landmark model (models/MODEL.md:
-# teal 25, cream-wall 14, hands-blue-wall 22), less one clip of margin.
-CLIP_FLOORS = {"teal-signer": 24, "cream-wall": 13, "hands-blue-wall": 21}
+# teal 25, cream-wall 15, hands-blue-wall 22), less one clip of margin.
+CLIP_FLOORS = {"teal-signer": 24, "cream-wall": 14, "hands-blue-wall": 21}
 
 
 @pytest.mark.parametrize("clip_set", sorted(CLIP_FLOORS))

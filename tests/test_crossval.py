@@ -152,3 +152,20 @@ def test_bad_cells_files_are_one_line_errors(sources_cache, tmp_path, capsys):
         assert says in err and len(err.splitlines()) == 1
     assert train_cli.main(["audit", str(sources_cache), "--crossval", str(tmp_path / "none"), "--out", str(tmp_path / "a")]) == 1
     assert "is not a finished cross-validation" in capsys.readouterr().err
+
+
+def test_the_wrong_sign_cells_name_real_training_folders(letters_dir):
+    """training/wrong_sign_cells.json (cells judged by eye not to show their letter) loads as a cells
+    file, and each cell is a letter folder of a training source with photos in it: a misspelt
+    source would drop nothing."""
+    from pathlib import Path
+
+    from signcam.training.audit import load_cells
+
+    path = Path(__file__).resolve().parent.parent / "training" / "wrong_sign_cells.json"
+    cells = load_cells(path)
+    assert cells and len({(c["source"], c["label"]) for c in cells}) == len(cells)
+    for c in cells:
+        folder = letters_dir / "signers" / c["source"] / c["label"]
+        assert folder.is_dir() and any(folder.iterdir()), folder
+    assert all("shows" in c for c in json.loads(path.read_text())["cells"])  # each says why

@@ -87,11 +87,34 @@ def join(paths: list[Path], out_path: Path, cut: float | None = None) -> Path:
     return out_path
 
 
+@dataclass
+class ClipReading:
+    transcript: str
+    # Of the frames in the clip's middle half where a hand was found, the share whose own reading
+    # (the model's argmax, before smoothing and spelling) is the clip's letter; None without a hand.
+    # Less coarse than exact-or-not: it moves with every frame the model reads, not only with words.
+    middle_share: float | None
+
+
+def read_clip(path: Path, letter: str, classifier: LetterClassifier, config: Config) -> ClipReading:
+    readings = []
+    transcript = read_source(str(path), classifier, config, readings.append)
+    middle = readings[len(readings) // 4:3 * len(readings) // 4]
+    seen = [r.raw_letter for r in middle if r.hand is not None]
+    return ClipReading(transcript, sum(x == letter for x in seen) / len(seen) if seen else None)
+
+
+def letter_readings(folder: Path | str, classifier: LetterClassifier, config: Config | None = None
+                    ) -> dict[str, ClipReading]:
+    """{letter: its clip's reading} for every clip of the set."""
+    config = config or Config()
+    return {letter: read_clip(path, letter, classifier, config) for letter, path in clip_set(folder).items()}
+
+
 def letter_results(folder: Path | str, classifier: LetterClassifier, config: Config | None = None
                    ) -> dict[str, str]:
     """{letter: transcript} for every clip of the set."""
-    config = config or Config()
-    return {letter: read_source(str(path), classifier, config) for letter, path in clip_set(folder).items()}
+    return {letter: r.transcript for letter, r in letter_readings(folder, classifier, config).items()}
 
 
 def word_results(folder: Path | str, classifier: LetterClassifier, words=DEFAULT_WORDS, cut: float | None = None,

@@ -32,6 +32,8 @@ def test_scoreboard_prints_one_table_of_photos_clips_and_words(data_slice, bundl
     assert set(result["clips"]) == {"teal-signer", "cream-wall"}
     teal = result["clips"]["teal-signer"]
     assert teal["clips"] == 4 and teal["exact"] == 4 - len(teal["wrong"])
+    # Frames of each still letter's clip read as its letter: teal's H, E, L and O are read steadily.
+    assert set(teal["frames_per_letter"]) == set("HELO") and teal["frames"] >= 0.8, teal["frames_per_letter"]
     assert result["clips_total"]["clips"] == 6
     assert result["words"]["HELLO (teal-signer)"]["read"] == "HELLO"  # the bundled model's promise
     assert "NAME (cream-wall): clips missing, skipped" in captured.err
@@ -42,6 +44,7 @@ def test_scoreboard_prints_one_table_of_photos_clips_and_words(data_slice, bundl
     assert any(line.startswith("teal-signer clips") and f"{teal['exact']}/4" in line for line in table)
     assert any(line.startswith("word HELLO (teal-signer)") and "exact" in line for line in table)
     assert any(line.startswith("teal-signer 0.5 s cuts") for line in table)
+    assert any(line.startswith("teal-signer frames") and f"{teal['frames']:.3f}" in line for line in table)
 
 
 def test_scoreboard_without_shared_data_is_one_line(tmp_path, capsys):

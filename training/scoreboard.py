@@ -1,7 +1,8 @@
 """Every fixed measure of reading people the model never saw, in one run and one table.
 
 - photo sets: accuracy over found hands and hands found (the app's own detect-and-crop path);
-- clip sets: clips whose transcript is exactly their letter, with the wrong transcripts;
+- clip sets: clips whose transcript is exactly their letter, with the wrong transcripts, and the share
+  of frames in each still letter's clip (its middle half) that the model reads as the letter;
 - joined words: letter clips of one signer played one after the other, read as one video;
 - fast pace: words joined from each clip's middle 0.5 s (a fluent signer), raw and after the best suggestion.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from signcam.clipwords import DEFAULT_WORDS, clip_set, letter_results, word_results
+from signcam.clipwords import DEFAULT_WORDS, clip_set, letter_readings, word_results
 from signcam.config import Config
 from signcam.errors import DatasetError
 
@@ -21,6 +22,7 @@ PHOTO_SETS = ("keptsecret-test", "roboflow-train")
 # from different parts of the alphabet.
 WORDS = {"teal-signer": ("HELLO",), "cream-wall": ("NAME", "HELP", "YES")}
 FAST_CUT = 0.5  # seconds kept from the middle of each letter's clip
+MOTION_LETTERS = ("J", "Z")
 
 
 def shared_data_dir(explicit: Path | None = None) -> Path:
@@ -56,9 +58,15 @@ def score_photos(classifier, letters: Path, log=print) -> dict:
 def score_clips(classifier, folders: list[Path], config: Config, log=print) -> dict:
     results = {}
     for folder in folders:
-        got = letter_results(folder, classifier, config)
+        readings = letter_readings(folder, classifier, config)
+        got = {letter: r.transcript for letter, r in readings.items()}
         wrong = {letter: text for letter, text in got.items() if text != letter}
-        results[folder.name] = {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong}
+        # J and Z are read from their motion, not from any one frame, so their frames are not counted.
+        shares = {letter: r.middle_share for letter, r in readings.items()
+                  if letter not in MOTION_LETTERS and r.middle_share is not None}
+        results[folder.name] = {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong,
+                                "frames": sum(shares.values()) / len(shares) if shares else None,
+                                "frames_per_letter": {k: round(v, 4) for k, v in shares.items()}}
         log(f"{folder.name}: {len(got) - len(wrong)} of {len(got)} clips exact")
     return results
 
@@ -107,6 +115,10 @@ def table_lines(result: dict) -> list[str]:
     if result["clips"]:
         t = result["clips_total"]
         rows.append(("all clips", f"{t['exact']}/{t['clips']}", "exact"))
+    for name, r in result["clips"].items():
+        if r.get("frames") is not None:
+            rows.append((f"{name} frames", f"{r['frames']:.3f}",
+                         "of a still letter's clip (middle half) read as the letter, mean over clips"))
     for name, r in result["words"].items():
         rows.append((f"word {name}", "exact" if r["exact"] else "wrong", f"read {r['read'] or '(nothing)'!r}"))
     for name, r in result["fast_words"].items():

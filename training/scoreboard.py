@@ -22,7 +22,6 @@ PHOTO_SETS = ("keptsecret-test", "roboflow-train")
 # from different parts of the alphabet.
 WORDS = {"teal-signer": ("HELLO",), "cream-wall": ("NAME", "HELP", "YES")}
 FAST_CUT = 0.5  # seconds kept from the middle of each letter's clip
-MOTION_LETTERS = ("J", "Z")
 
 
 def shared_data_dir(explicit: Path | None = None) -> Path:
@@ -63,7 +62,7 @@ def score_clips(classifier, folders: list[Path], config: Config, log=print) -> d
         wrong = {letter: text for letter, text in got.items() if text != letter}
         # J and Z are read from their motion, not from any one frame, so their frames are not counted.
         shares = {letter: r.middle_share for letter, r in readings.items()
-                  if letter not in MOTION_LETTERS and r.middle_share is not None}
+                  if letter not in config.spelling.motion_letters and r.middle_share is not None}
         results[folder.name] = {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong,
                                 "frames": sum(shares.values()) / len(shares) if shares else None,
                                 "frames_per_letter": {k: round(v, 4) for k, v in shares.items()}}

@@ -1,7 +1,7 @@
 """Words made from one-letter clips: whole clips joined, or each cut to its middle, as a fast signer.
 
-A clip set is a folder of `<LETTER>.mp4` clips of one signer. `letter_results` reads every clip
-(did it read exactly its letter?); `word_results` joins the clips of a word's letters into one
+A clip set is a folder of `<LETTER>.mp4` clips of one signer. `letter_readings` reads every clip
+(did it read exactly its letter, and how many of its middle frames read as it?); `word_results` joins the clips of a word's letters into one
 video (whole, or each cut to its middle `cut` seconds: about the 0.2-0.5 s a fluent signer shows
 a letter) and reads it, giving (word, transcript, best suggestion). Made for the tests and for
 the scoreboard (`signcam-train scoreboard`), with any model.
@@ -109,12 +109,6 @@ def letter_readings(folder: Path | str, classifier: LetterClassifier, config: Co
     """{letter: its clip's reading} for every clip of the set."""
     config = config or Config()
     return {letter: read_clip(path, letter, classifier, config) for letter, path in clip_set(folder).items()}
-
-
-def letter_results(folder: Path | str, classifier: LetterClassifier, config: Config | None = None
-                   ) -> dict[str, str]:
-    """{letter: transcript} for every clip of the set."""
-    return {letter: r.transcript for letter, r in letter_readings(folder, classifier, config).items()}
 
 
 def word_results(folder: Path | str, classifier: LetterClassifier, words=DEFAULT_WORDS, cut: float | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import cv2
 
@@ -18,6 +19,11 @@ from .classifier import LetterClassifier
 from .config import Config
 from .errors import SourceError
 from .headless import read_source, read_speller
+from .pipeline import Reading
+
+# Called with a source key ("<set>/clip/<L>", "<set>/word/<WORD>", "<set>/cut/<WORD>") and each
+# frame's reading: how the scoreboard writes a frame dump that the speller can be replayed over.
+ReadingSink = Callable[[str, Reading], None]
 
 # Words of up to three of each set's letters' clips; HELLO has the doubled letter.
 DEFAULT_WORDS = ("HELLO", "HI", "YES", "NO", "THANK", "YOU", "PLEASE", "HELP", "NAME", "WATER",
@@ -96,27 +102,43 @@ class ClipReading:
     middle_share: float | None
 
 
-def read_clip(path: Path, letter: str, classifier: LetterClassifier, config: Config) -> ClipReading:
+def middle_share(raw_letters: list[str | None], letter: str) -> float | None:
+    """Of the frames in the middle half that show a hand (a raw letter), the share read as `letter`."""
+    middle = raw_letters[len(raw_letters) // 4:3 * len(raw_letters) // 4]
+    seen = [x for x in middle if x is not None]
+    return sum(x == letter for x in seen) / len(seen) if seen else None
+
+
+def read_clip(path: Path, letter: str, classifier: LetterClassifier, config: Config,
+              on_reading: Callable[[Reading], None] | None = None) -> ClipReading:
     readings = []
-    transcript = read_source(str(path), classifier, config, readings.append)
-    middle = readings[len(readings) // 4:3 * len(readings) // 4]
-    seen = [r.raw_letter for r in middle if r.hand is not None]
-    return ClipReading(transcript, sum(x == letter for x in seen) / len(seen) if seen else None)
+
+    def keep(reading: Reading) -> None:
+        readings.append(reading)
+        if on_reading:
+            on_reading(reading)
+
+    transcript = read_source(str(path), classifier, config, keep)
+    return ClipReading(transcript, middle_share([r.raw_letter if r.hand is not None else None for r in readings],
+                                                letter))
 
 
-def letter_readings(folder: Path | str, classifier: LetterClassifier, config: Config | None = None
-                    ) -> dict[str, ClipReading]:
+def letter_readings(folder: Path | str, classifier: LetterClassifier, config: Config | None = None,
+                    sink: ReadingSink | None = None) -> dict[str, ClipReading]:
     """{letter: its clip's reading} for every clip of the set."""
-    config = config or Config()
-    return {letter: read_clip(path, letter, classifier, config) for letter, path in clip_set(folder).items()}
+    config, folder = config or Config(), Path(folder)
+    return {letter: read_clip(path, letter, classifier, config, _keyed(sink, f"{folder.name}/clip/{letter}"))
+            for letter, path in clip_set(folder).items()}
+
+
+def _keyed(sink: ReadingSink | None, key: str) -> Callable[[Reading], None] | None:
+    return (lambda reading: sink(key, reading)) if sink else None
 
 
 def word_results(folder: Path | str, classifier: LetterClassifier, words=DEFAULT_WORDS, cut: float | None = None,
-                 config: Config | None = None) -> list[WordResult]:
+                 config: Config | None = None, sink: ReadingSink | None = None) -> list[WordResult]:
     """Read each word made of the set's clips (words with a letter the set lacks are left out)."""
-    from .words import shared_suggester
-
-    config = config or Config()
+    config, folder = config or Config(), Path(folder)
     clips = clip_set(folder)
     out = []
     with tempfile.TemporaryDirectory(prefix="signcam-words-") as tmp:
@@ -125,7 +147,14 @@ def word_results(folder: Path | str, classifier: LetterClassifier, words=DEFAULT
             if not all(c in clips for c in word):
                 continue
             video = join([clips[c] for c in word], Path(tmp) / f"{word}.mp4", cut)
-            speller = read_speller(str(video), classifier, config)
-            best = shared_suggester().for_speller(speller, k=1)
-            out.append(WordResult(word, speller.transcript, best[0] if best else ""))
+            key = f"{folder.name}/{'word' if cut is None else 'cut'}/{word}"
+            out.append(word_result(word, read_speller(str(video), classifier, config, _keyed(sink, key))))
     return out
+
+
+def word_result(word: str, speller) -> WordResult:
+    """The word as read by a speller that has seen its video, with the best suggestion."""
+    from .words import shared_suggester
+
+    best = shared_suggester().for_speller(speller, k=1)
+    return WordResult(word, speller.transcript, best[0] if best else "")

@@ -124,7 +124,32 @@ def cmd_scoreboard(args) -> int:
 
     data = shared_data_dir(args.data)
     classifier = load_classifier(args.model)
-    result = scoreboard(classifier, data, log=progress_line)
+    if not args.dump:
+        result = scoreboard(classifier, data, log=progress_line)
+    else:
+        # Written beside, then renamed: a run stopped half-way leaves no dump that looks whole.
+        partial = args.dump.with_name(args.dump.name + ".partial")
+        with open(partial, "w") as f:
+            def write(key, reading):
+                f.write(json.dumps({"source": key, **reading.to_dump()}) + "\n")
+            result = scoreboard(classifier, data, log=progress_line, sink=write)
+        partial.replace(args.dump)
+    print("\n".join(table_lines(result)))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+def cmd_respell(args) -> int:
+    from signcam.bundled import default_model
+    from signcam.classifier import read_model_info
+
+    from .respell import respell, spelling_with
+    from .scoreboard import table_lines
+
+    spelling = spelling_with(args.set)
+    labels = read_model_info(args.model or default_model()).labels
+    result = respell(args.dump, labels, spelling)
     print("\n".join(table_lines(result)))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
@@ -380,7 +405,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="default: the bundled model")
     p.add_argument("--data", type=Path, help="the shared data folder (letters/, videos/); default: ../shared/data")
     p.add_argument("--json", type=Path, help="also write the full result as JSON")
+    p.add_argument("--dump", type=Path, metavar="FILE",
+                   help="also write every clip and word video's frames (probabilities, landmarks) as JSONL, "
+                        "for `signcam-train respell`")
     p.set_defaults(func=cmd_scoreboard)
+
+    p = sub.add_parser("respell", help="the scoreboard's clip and word rows again from its --dump, "
+                                       "with the speller's settings changed (seconds, not minutes)")
+    p.add_argument("dump", type=Path, metavar="DUMP", help="written by `signcam-train scoreboard --dump`")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a SpellingConfig number (signcam/config.py), e.g. hold_time=0.4 or "
+                        "motion.still_fingers=0.4; repeatable")
+    p.add_argument("--model", type=Path, help="the model that wrote the dump, for its labels (default: the bundled one)")
+    p.add_argument("--json", type=Path, help="also write the result as JSON")
+    p.set_defaults(func=cmd_respell)
 
     p = sub.add_parser("export", help="convert a .keras model to TFLite")
     p.add_argument("--model", type=Path)

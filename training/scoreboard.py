@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from signcam.clipwords import DEFAULT_WORDS, clip_set, letter_readings, word_results
+from signcam.clipwords import (DEFAULT_WORDS, ClipReading, ReadingSink, WordResult, clip_set, letter_readings,
+                               word_results)
 from signcam.config import Config
 from signcam.errors import DatasetError
 
@@ -54,23 +55,37 @@ def score_photos(classifier, letters: Path, log=print) -> dict:
     return results
 
 
-def score_clips(classifier, folders: list[Path], config: Config, log=print) -> dict:
+def score_clips(classifier, folders: list[Path], config: Config, log=print, sink: ReadingSink | None = None) -> dict:
     results = {}
     for folder in folders:
-        readings = letter_readings(folder, classifier, config)
-        got = {letter: r.transcript for letter, r in readings.items()}
-        wrong = {letter: text for letter, text in got.items() if text != letter}
-        # J and Z are read from their motion, not from any one frame, so their frames are not counted.
-        shares = {letter: r.middle_share for letter, r in readings.items()
-                  if letter not in config.spelling.motion_letters and r.middle_share is not None}
-        results[folder.name] = {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong,
-                                "frames": sum(shares.values()) / len(shares) if shares else None,
-                                "frames_per_letter": {k: round(v, 4) for k, v in shares.items()}}
-        log(f"{folder.name}: {len(got) - len(wrong)} of {len(got)} clips exact")
+        results[folder.name] = clip_entry(letter_readings(folder, classifier, config, sink), config)
+        log(f"{folder.name}: {results[folder.name]['exact']} of {results[folder.name]['clips']} clips exact")
     return results
 
 
-def score_words(classifier, folders: list[Path], config: Config, log=print) -> dict:
+def clip_entry(readings: dict[str, ClipReading], config: Config) -> dict:
+    """One clip set's row: exact clips, the wrong transcripts, and the still letters' frame shares."""
+    got = {letter: r.transcript for letter, r in readings.items()}
+    wrong = {letter: text for letter, text in got.items() if text != letter}
+    # J and Z are read from their motion, not from any one frame, so their frames are not counted.
+    shares = {letter: r.middle_share for letter, r in readings.items()
+              if letter not in config.spelling.motion_letters and r.middle_share is not None}
+    return {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong,
+            "frames": sum(shares.values()) / len(shares) if shares else None,
+            "frames_per_letter": {k: round(v, 4) for k, v in shares.items()}}
+
+
+def joined_entry(r: WordResult, set_name: str) -> dict:
+    return {"word": r.word, "set": set_name, "read": r.transcript, "exact": r.exact}
+
+
+def fast_entry(cuts: list[WordResult]) -> dict:
+    return {"words": len(cuts), "exact": sum(r.exact for r in cuts),
+            "exact_after_suggestion": sum(r.exact_suggested for r in cuts),
+            "read": {r.word: [r.transcript, r.suggested] for r in cuts}}
+
+
+def score_words(classifier, folders: list[Path], config: Config, log=print, sink: ReadingSink | None = None) -> dict:
     """The fixed words from whole clips, and every listed word from 0.5 s cuts of each set."""
     joined, fast = {}, {}
     for folder in folders:
@@ -79,26 +94,30 @@ def score_words(classifier, folders: list[Path], config: Config, log=print) -> d
         for word in words:
             if not set(word) <= have:
                 log(f"{word} ({folder.name}): clips missing, skipped")
-        for r in word_results(folder, classifier, words, None, config):
-            joined[f"{r.word} ({folder.name})"] = {"word": r.word, "set": folder.name, "read": r.transcript,
-                                                   "exact": r.exact}
+        for r in word_results(folder, classifier, words, None, config, sink):
+            joined[f"{r.word} ({folder.name})"] = joined_entry(r, folder.name)
             log(f"{r.word} ({folder.name}): read {r.transcript!r}")
-        cuts = word_results(folder, classifier, DEFAULT_WORDS, FAST_CUT, config)
+        cuts = word_results(folder, classifier, DEFAULT_WORDS, FAST_CUT, config, sink)
         if cuts:
-            fast[folder.name] = {"words": len(cuts), "exact": sum(r.exact for r in cuts),
-                                 "exact_after_suggestion": sum(r.exact_suggested for r in cuts),
-                                 "read": {r.word: [r.transcript, r.suggested] for r in cuts}}
+            fast[folder.name] = fast_entry(cuts)
             log(f"{folder.name} {FAST_CUT:g} s cuts: {fast[folder.name]['exact']} of {len(cuts)} words exact")
     return {"joined": joined, "fast": fast}
 
 
-def scoreboard(classifier, data: Path, config: Config | None = None, log=print) -> dict:
+def scoreboard(classifier, data: Path, config: Config | None = None, log=print,
+               sink: ReadingSink | None = None) -> dict:
+    """`sink`: given every clip and word video's frames (see clipwords.ReadingSink), e.g. to write a
+    frame dump that `signcam-train respell` replays the speller over."""
     config = config or Config()
     folders = clip_folders(data / "videos")
     result = {"model": str(classifier.path), "photos": score_photos(classifier, data / "letters", log),
-              "clips": score_clips(classifier, folders, config, log)}
-    words = score_words(classifier, folders, config, log)
+              "clips": score_clips(classifier, folders, config, log, sink)}
+    words = score_words(classifier, folders, config, log, sink)
     result["words"], result["fast_words"] = words["joined"], words["fast"]
+    return with_clip_total(result)
+
+
+def with_clip_total(result: dict) -> dict:
     clips = result["clips"].values()
     result["clips_total"] = {"exact": sum(c["exact"] for c in clips), "clips": sum(c["clips"] for c in clips)}
     return result

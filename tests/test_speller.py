@@ -105,8 +105,8 @@ def test_a_fast_letter_held_while_the_hand_drifts_commits():
 
 def test_the_hold_adapts_to_how_clear_the_shape_is():
     sp = Speller(SpellingConfig(), LABELS)
-    assert sp.hold_needed(0.95) == pytest.approx(0.2) and sp.hold_needed(0.6) == pytest.approx(0.5)
-    assert 0.2 < sp.hold_needed(0.72) < 0.5
+    assert sp.hold_needed(0.95) == pytest.approx(0.2) and sp.hold_needed(0.6) == pytest.approx(0.4)
+    assert 0.2 < sp.hold_needed(0.72) < 0.4
 
 
 def test_a_doubled_letter_needs_a_release():

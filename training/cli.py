@@ -120,7 +120,7 @@ def cmd_loso(args) -> int:
 def cmd_scoreboard(args) -> int:
     from signcam.classifier import load_classifier
 
-    from .scoreboard import scoreboard, shared_data_dir, table_lines
+    from .scoreboard import scoreboard, shared_data_dir
 
     data = shared_data_dir(args.data)
     classifier = load_classifier(args.model)
@@ -134,9 +134,15 @@ def cmd_scoreboard(args) -> int:
                 f.write(json.dumps({"source": key, **reading.to_dump()}) + "\n")
             result = scoreboard(classifier, data, log=progress_line, sink=write)
         partial.replace(args.dump)
+    return print_scoreboard(result, args.json)
+
+
+def print_scoreboard(result: dict, json_path: Path | None) -> int:
+    from .scoreboard import table_lines
+
     print("\n".join(table_lines(result)))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=1))
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=1))
     return 0
 
 
@@ -145,15 +151,10 @@ def cmd_respell(args) -> int:
     from signcam.classifier import read_model_info
 
     from .respell import respell, spelling_with
-    from .scoreboard import table_lines
 
     spelling = spelling_with(args.set)
     labels = read_model_info(args.model or default_model()).labels
-    result = respell(args.dump, labels, spelling)
-    print("\n".join(table_lines(result)))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=1))
-    return 0
+    return print_scoreboard(respell(args.dump, labels, spelling), args.json)
 
 
 def cmd_evaluate(args) -> int:

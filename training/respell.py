@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from signcam.clipwords import ClipReading, middle_share, word_result
-from signcam.config import Config, SpellingConfig
+from signcam.config import SpellingConfig
 from signcam.errors import DatasetError
 from signcam.replay import decode, load_dump
 
@@ -31,10 +31,7 @@ def spelling_with(overrides: list[str]) -> SpellingConfig:
         target = config
         for part in path:
             target = getattr(target, part, None)
-            if not dataclasses.is_dataclass(target):
-                raise DatasetError(f"no spelling setting {key!r} (e.g. hold_time=0.4, motion.still_fingers=0.4)")
-        fields = {f.name for f in dataclasses.fields(target)}
-        if not sep or name not in fields:
+        if not sep or not dataclasses.is_dataclass(target) or name not in {f.name for f in dataclasses.fields(target)}:
             raise DatasetError(f"no spelling setting {key!r} (e.g. hold_time=0.4, motion.still_fingers=0.4)")
         current = getattr(target, name)
         if not isinstance(current, (int, float)) or isinstance(current, bool):
@@ -49,7 +46,6 @@ def spelling_with(overrides: list[str]) -> SpellingConfig:
 def respell(dump: Path, labels: list[str], spelling: SpellingConfig) -> dict:
     """The scoreboard's `clips`, `words` and `fast_words` for every source of the dump."""
     sources = load_dump(dump)
-    config = Config(spelling=spelling)
     clips: dict[str, dict[str, ClipReading]] = {}
     joined, cuts = {}, {}
     for source, frames in sources.items():
@@ -65,7 +61,7 @@ def respell(dump: Path, labels: list[str], spelling: SpellingConfig) -> dict:
             joined[f"{name} ({set_name})"] = joined_entry(word_result(name, speller), set_name)
         else:
             cuts.setdefault(set_name, []).append(word_result(name, speller))
-    result = {"photos": {}, "clips": {s: clip_entry(r, config) for s, r in clips.items()},
+    result = {"photos": {}, "clips": {s: clip_entry(r, spelling.motion_letters) for s, r in clips.items()},
               "words": joined, "fast_words": {s: fast_entry(c) for s, c in cuts.items()}}
     return with_clip_total(result)
 

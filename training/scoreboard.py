@@ -58,18 +58,19 @@ def score_photos(classifier, letters: Path, log=print) -> dict:
 def score_clips(classifier, folders: list[Path], config: Config, log=print, sink: ReadingSink | None = None) -> dict:
     results = {}
     for folder in folders:
-        results[folder.name] = clip_entry(letter_readings(folder, classifier, config, sink), config)
+        results[folder.name] = clip_entry(letter_readings(folder, classifier, config, sink),
+                                         config.spelling.motion_letters)
         log(f"{folder.name}: {results[folder.name]['exact']} of {results[folder.name]['clips']} clips exact")
     return results
 
 
-def clip_entry(readings: dict[str, ClipReading], config: Config) -> dict:
+def clip_entry(readings: dict[str, ClipReading], motion_letters) -> dict:
     """One clip set's row: exact clips, the wrong transcripts, and the still letters' frame shares."""
     got = {letter: r.transcript for letter, r in readings.items()}
     wrong = {letter: text for letter, text in got.items() if text != letter}
     # J and Z are read from their motion, not from any one frame, so their frames are not counted.
     shares = {letter: r.middle_share for letter, r in readings.items()
-              if letter not in config.spelling.motion_letters and r.middle_share is not None}
+              if letter not in motion_letters and r.middle_share is not None}
     return {"exact": len(got) - len(wrong), "clips": len(got), "wrong": wrong,
             "frames": sum(shares.values()) / len(shares) if shares else None,
             "frames_per_letter": {k: round(v, 4) for k, v in shares.items()}}

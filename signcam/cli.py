@@ -11,7 +11,7 @@ from .quiet import add_verbose_option, set_up_console
 
 
 def cmd_read(args) -> int:
-    from .classifier import load_classifier
+    from .letters.classifier import load_classifier
     from .headless import read_sources
 
     config = Config(model=args.model)
@@ -26,7 +26,7 @@ def cmd_read(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import bench
+    from .live.bench import bench
 
     bench(args.sources, Config(model=args.model), args.json, args.baseline, args.realtime, args.loop)
     return 0
@@ -34,7 +34,7 @@ def cmd_bench(args) -> int:
 
 def cmd_record(args) -> int:
     from .headless import record_source
-    from .recorder import Recorder, label_counts, normalize_label
+    from .datasets.recorder import Recorder, label_counts, normalize_label
 
     label = normalize_label(args.label)
     with Recorder(args.out, args.signer, args.rate) as recorder:

@@ -107,7 +107,7 @@ class TrackerConfig:
     # takes about 4 ms less CPU per frame, but its landmarks cost the letter model accuracy:
     # keptsecret-test 0.9848 -> 0.9369, roboflow-train 0.7692 -> 0.7041 (teal clips 23 -> 24 of 26).
     model_complexity: int = 1
-    # Video: follow the hand by running MediaPipe's landmark model ourselves (signcam/landmark_tracker.py),
+    # Video: follow the hand by running MediaPipe's landmark model ourselves (signcam/vision/landmark_tracker.py),
     # MediaPipe's graph only finding a lost hand. False: MediaPipe's own video mode throughout.
     direct_landmarks: bool = True
     # With direct_landmarks: the bundled int8 export of the full landmark model (models/, made by
@@ -139,4 +139,4 @@ class Config:
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
     spelling: SpellingConfig = field(default_factory=SpellingConfig)
     reuse: ReuseConfig = field(default_factory=ReuseConfig)
-    suggestions: bool = True  # word suggestions while a word is spelled (signcam/words.py)
+    suggestions: bool = True  # word suggestions while a word is spelled (signcam/spelling/words.py)

@@ -17,6 +17,12 @@ class DatasetError(SigncamError):
     """A dataset folder, cache, label or path that cannot be used."""
 
 
+def first_line(exc: Exception) -> str:
+    """An exception's message cut to one line (for a one-line error)."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
 def run_command(prog: str, command, args, interrupted: str = "") -> int:
     """Run a CLI sub-command: a SigncamError becomes one `prog: error: ...` line and exit code 1."""
     import sys

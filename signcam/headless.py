@@ -4,21 +4,21 @@ from __future__ import annotations
 import json
 from typing import Callable, Iterable, TextIO
 
-from .bundled import bundled_landmark_model
-from .classifier import LetterClassifier
 from .config import Config
+from .datasets.recorder import Recorder, normalize_label
 from .errors import ModelError
-from .frames import ImageFolderSource, open_source
-from .hands import HandTracker, MediaPipeHandTracker, landmark_model_file
-from .landmark_tracker import LandmarkModelTracker
+from .letters.bundled import bundled_landmark_model
+from .letters.classifier import LetterClassifier
 from .pipeline import Reading, Recognizer
-from .recorder import Recorder, normalize_label
-from .speller import Speller
+from .spelling.speller import Speller
+from .vision.frames import ImageFolderSource, open_source
+from .vision.hands import HandTracker, MediaPipeHandTracker, landmark_model_file
+from .vision.landmark_tracker import LandmarkModelTracker
 
 
 def make_tracker(config: Config, video: bool = True) -> HandTracker:
     """Photos: MediaPipe detects afresh in each. Video: one hand is followed by running
-    MediaPipe's landmark model directly (signcam/landmark_tracker.py: the same landmarks for
+    MediaPipe's landmark model directly (signcam/vision/landmark_tracker.py: the same landmarks for
     less CPU), in its bundled int8 export while that matches the installed MediaPipe;
     MediaPipe's video mode where that cannot be used (several hands)."""
     t = config.tracker
@@ -78,7 +78,7 @@ def read_sources(specs: Iterable[str], classifier: LetterClassifier, config: Con
         results[spec] = speller.transcript
         line = f"{spec}\t{results[spec]}"
         if words:
-            from .words import shared_suggester
+            from .spelling.words import shared_suggester
             line += f"\t{shared_suggester().corrected(speller)}"
         out.write(line + "\n")
         out.flush()

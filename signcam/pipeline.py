@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .classifier import LetterClassifier
 from .config import Config
-from .crop import HandCrop, crop_hand, square_box
-from .frames import Frame
-from .hands import Hand, HandTracker
-from .motion import hand_geometry
-from .smoothing import Smoother
-from .speller import Commit, Speller
+from .letters.classifier import LetterClassifier
+from .spelling.motion import hand_geometry
+from .spelling.smoothing import Smoother
+from .spelling.speller import Commit, Speller
+from .vision.crop import HandCrop, crop_hand, square_box
+from .vision.frames import Frame
+from .vision.hands import Hand, HandTracker
 
 
 @dataclass
@@ -97,7 +97,7 @@ class Recognizer:
             return []
         text = self.speller.text
         if text != self._suggested[0]:
-            from .words import shared_suggester
+            from .spelling.words import shared_suggester
             self._suggested = (text, shared_suggester().for_speller(self.speller))
         return self._suggested[1]
 

@@ -36,7 +36,7 @@ def mobilenet_weights() -> Path:
 @pytest.fixture(scope="session")
 def model_path():
     """The bundled model (SIGNCAM_TEST_MODEL may name another, e.g. a fresh training run's)."""
-    from signcam.classifier import DEFAULT_MODEL
+    from signcam.letters.classifier import DEFAULT_MODEL
     path = Path(os.environ.get("SIGNCAM_TEST_MODEL", DEFAULT_MODEL))
     if not path.is_file():
         pytest.fail(f"the bundled model is missing: {path}")
@@ -45,7 +45,7 @@ def model_path():
 
 @pytest.fixture(scope="session")
 def bundled_classifier(model_path):
-    from signcam.classifier import load_classifier
+    from signcam.letters.classifier import load_classifier
     return load_classifier(model_path)
 
 

@@ -1,6 +1,6 @@
 """Synthetic fingertip paths for J, Z and for movements that are neither, varied as people vary.
 
-The stroke reader's templates and thresholds (signcam/strokes.py, StrokeConfig.max_distance) are
+The stroke reader's templates and thresholds (signcam/spelling/strokes.py, StrokeConfig.max_distance) are
 set on these, never on real clips: a Z with loose corners, rounded strokes, any aspect from 0.6 to
 1.6, turned up to 25 degrees, mirrored, with a lead-in and lead-out and tracker noise; a J with a
 long or short stem, a tight or wide hook that ends level with its start or rises past it; and as

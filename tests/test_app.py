@@ -47,16 +47,16 @@ def test_window_spells_a_clip_takes_edits_switches_source_and_closes(qtbot, teal
     qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
     assert window.pause_button.text() == "Resume"
     qtbot.mouseClick(window.space_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: box.toPlainText() == "B ")
+    qtbot.waitUntil(lambda: box.toPlainText() == "B ", timeout=20_000)
     box.moveCursor(QTextCursor.MoveOperation.End)
     qtbot.keyClicks(box, "HI")  # the user types into the box
-    qtbot.waitUntil(lambda: window.session.worker.text == "B HI")
+    qtbot.waitUntil(lambda: window.session.worker.text == "B HI", timeout=20_000)
     qtbot.mouseClick(window.backspace_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: box.toPlainText() == "B H")
+    qtbot.waitUntil(lambda: box.toPlainText() == "B H", timeout=20_000)
     qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == "B H"
     qtbot.keyClick(box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Clear's shortcut
-    qtbot.waitUntil(lambda: box.toPlainText() == "")
+    qtbot.waitUntil(lambda: box.toPlainText() == "", timeout=20_000)
 
     # Another clip, then resume: its letter is read into the cleared text.
     window.open_source(str(teal_dir / "L.mp4"))
@@ -97,7 +97,7 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
     qtbot.waitUntil(lambda: "camera 99" in banner.text() and window.banner.isVisible(), timeout=20_000)
 
     window.open_source(str(tmp_path / "missing.mp4"))
-    qtbot.waitUntil(lambda: "not found" in banner.text() and window.banner.isVisible())
+    qtbot.waitUntil(lambda: "not found" in banner.text() and window.banner.isVisible(), timeout=20_000)
 
     qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=60_000)
     broken = tmp_path / "broken.keras"
@@ -123,7 +123,7 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
 
 def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
         qtbot, teal_dir, model_path, settings, tmp_path, tiny_original_cache):
-    from signcam.recorder import read_manifest
+    from signcam.datasets.recorder import read_manifest
 
     dataset = settings.record_dir
     settings.signer = "teal"

@@ -10,7 +10,7 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def test_bundled_model_ships_its_labels_and_card(bundled_classifier):
-    from signcam.classifier import DEFAULT_MODEL
+    from signcam.letters.classifier import DEFAULT_MODEL
 
     assert bundled_classifier.info.labels == sorted([*LETTERS, "del", "nothing", "space"])
     assert DEFAULT_MODEL.stat().st_size < 30e6

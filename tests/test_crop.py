@@ -1,8 +1,8 @@
 """crop_hand: square, from the raw frame, padded (never wrapped) at the frame edges."""
 import numpy as np
 
-from signcam.crop import crop_hand, square_box
-from signcam.hands import Hand
+from signcam.vision.crop import crop_hand, square_box
+from signcam.vision.hands import Hand
 
 
 def hand_at(x0, y0, x1, y1):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from signcam.crop import CANONICAL_HAND, as_one_hand
-from signcam.model_layers import FEATURE_PARTS, LandmarkFeatures
+from signcam.letters.hand_view import CANONICAL_HAND, as_one_hand
+from signcam.letters.model_layers import FEATURE_PARTS, LandmarkFeatures
 from signcam.training.augment import vary_hand
 
 SHAPE_PARTS = ("palm", "bones", "angles", "tips")  # the hand's own shape, in its palm frame

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from signcam.errors import SourceError
-from signcam.frames import ImageFolderSource, VideoSource, open_source
+from signcam.vision.frames import ImageFolderSource, VideoSource, open_source
 
 
 def test_image_folder_skips_unreadable_files(tmp_path):

@@ -3,7 +3,7 @@ import json
 
 import numpy as np
 
-from signcam.model_layers import HandMask
+from signcam.letters.model_layers import HandMask
 
 from test_features import fist_with_thumb_across, open_hand
 
@@ -46,7 +46,7 @@ def test_the_mask_moves_and_grows_with_the_hand():
 
 
 def test_a_model_with_the_mask_saves_loads_and_exports(tmp_path):
-    from signcam.classifier import load_classifier
+    from signcam.letters.classifier import load_classifier
     from signcam.training.export import export_tflite
     from signcam.training.model import build_model, inference_model
 

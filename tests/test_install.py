@@ -4,7 +4,7 @@ import sys
 import zipfile
 from importlib import resources
 
-from signcam.bundled import BUNDLED_KERAS, BUNDLED_TFLITE, bundled_dir
+from signcam.letters.bundled import BUNDLED_KERAS, BUNDLED_TFLITE, bundled_dir
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 BUNDLE = {"signcam_mobilenet_v2.keras", "signcam_mobilenet_v2.tflite", "signcam_mobilenet_v2.export.json",

@@ -6,13 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
-from signcam import bundled
+from signcam.letters import bundled
 from signcam.config import Config
-from signcam.hand_roi import cut, roi_from_landmarks
-from signcam.hands import MediaPipeHandTracker, landmark_model_file
+from signcam.vision.hand_roi import cut, roi_from_landmarks
+from signcam.vision.hands import MediaPipeHandTracker, landmark_model_file
 from signcam.headless import make_tracker
-from signcam.landmark_tracker import LandmarkModelTracker
-from signcam.motion import hand_geometry
+from signcam.vision.landmark_tracker import LandmarkModelTracker
+from signcam.spelling.motion import hand_geometry
 
 
 def teal_frames(teal_dir, letters="BLW", every=6, n=10):
@@ -50,7 +50,7 @@ def landmark_gap(model_a, model_b, cut_regions) -> float:
 
 
 def test_the_rebuilt_graph_gives_mediapipes_outputs(teal_dir):
-    from signcam.classifier import tflite_interpreter_class
+    from signcam.runtime import tflite_interpreter_class
     from signcam.training.landmark_export import keras_from_tflite
 
     source = landmark_model_file(1)

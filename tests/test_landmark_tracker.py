@@ -7,10 +7,10 @@ import pytest
 
 from signcam.config import Config
 from signcam.errors import ModelError
-from signcam.hand_roi import cut, roi_from_landmarks, to_frame
-from signcam.hands import MediaPipeHandTracker, landmark_model_file
+from signcam.vision.hand_roi import cut, roi_from_landmarks, to_frame
+from signcam.vision.hands import MediaPipeHandTracker, landmark_model_file
 from signcam.headless import make_tracker
-from signcam.landmark_tracker import LandmarkModelTracker
+from signcam.vision.landmark_tracker import LandmarkModelTracker
 
 # An upright open hand in pixels (wrist at the bottom, fingers up), roughly MediaPipe's topology.
 UPRIGHT = np.array([

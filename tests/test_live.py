@@ -8,7 +8,7 @@ import cv2
 import pytest
 
 from signcam.config import Config
-from signcam.frames import VideoSource
+from signcam.vision.frames import VideoSource
 from signcam.live import CaptureThread, FrameSlot, InferenceWorker, Stats
 
 

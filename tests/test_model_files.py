@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from signcam import cli
-from signcam.bundled import (BUNDLED_KERAS, BUNDLED_TFLITE, default_model, is_current_export, read_export_record,
+from signcam.letters.bundled import (BUNDLED_KERAS, BUNDLED_TFLITE, default_model, is_current_export, read_export_record,
                              source_model_for)
-from signcam.classifier import load_classifier
+from signcam.letters.classifier import load_classifier
 
 
 def test_the_default_is_the_bundled_tflite_export_of_the_bundled_keras():

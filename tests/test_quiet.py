@@ -62,7 +62,7 @@ def test_an_error_is_exactly_one_line(clip, tmp_path):
 
 
 def test_the_default_runtime_never_imports_tensorflow():
-    code = ("import sys; from signcam.classifier import load_classifier; from signcam.hands import MediaPipeHandTracker;"
+    code = ("import sys; from signcam.letters.classifier import load_classifier; from signcam.vision.hands import MediaPipeHandTracker;"
             "c = load_classifier(); MediaPipeHandTracker().close(); print(c.path.name, 'tensorflow' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.stdout.split() == ["signcam_mobilenet_v2.tflite", "False"], run.stderr

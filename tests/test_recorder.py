@@ -14,9 +14,9 @@ import pytest
 from signcam import cli
 from signcam.config import Config
 from signcam.errors import DatasetError
-from signcam.frames import Frame, VideoSource
+from signcam.vision.frames import Frame, VideoSource
 from signcam.headless import record_source
-from signcam.recorder import MANIFEST, Recorder, fewest, inside, label_counts, normalize_label, read_manifest, reconcile
+from signcam.datasets.recorder import MANIFEST, Recorder, fewest, inside, label_counts, normalize_label, read_manifest, reconcile
 
 
 def assert_consistent(root):
@@ -54,7 +54,7 @@ def test_record_clip_writes_raw_frames_and_a_matching_manifest(teal_dir, tmp_pat
 
 
 def test_a_repeated_frame_is_not_saved_twice(teal_dir, tmp_path):
-    from signcam.hands import MediaPipeHandTracker
+    from signcam.vision.hands import MediaPipeHandTracker
 
     with VideoSource(str(teal_dir / "L.mp4")) as src:
         frame = next(iter(src))
@@ -72,7 +72,7 @@ def test_once_live_recording_is_stopped_nothing_more_is_saved(teal_dir, tmp_path
     """The window's Stop must not race the track thread's write under way (a frame saved after Stop)."""
     import threading
 
-    from signcam.hands import MediaPipeHandTracker
+    from signcam.vision.hands import MediaPipeHandTracker
     from signcam.live import LiveRecording
 
     with VideoSource(str(teal_dir / "L.mp4")) as src:

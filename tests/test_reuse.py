@@ -5,9 +5,9 @@ import cv2
 import numpy as np
 import pytest
 
-from signcam.classifier import load_classifier
+from signcam.letters.classifier import load_classifier
 from signcam.config import Config
-from signcam.frames import Frame
+from signcam.vision.frames import Frame
 from signcam.headless import make_tracker
 from signcam.pipeline import Recognizer
 

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from signcam import speech
-from signcam.speech import Speaker
+from signcam.spelling import speech
+from signcam.spelling.speech import Speaker
 
 
 def test_without_an_engine_speaker_is_off_and_says_what_to_install(monkeypatch):

@@ -4,8 +4,8 @@ import pytest
 
 from scripted_hands import J_PATH, SHAPES, Z_PATH, drawn, hand_landmarks, held
 from signcam.config import SmoothingConfig, SpellingConfig
-from signcam.smoothing import Smoother
-from signcam.speller import Speller
+from signcam.spelling.smoothing import Smoother
+from signcam.spelling.speller import Speller
 
 LABELS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["del", "nothing", "space"]
 FPS = 30

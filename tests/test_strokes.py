@@ -4,7 +4,7 @@ import pytest
 
 from synthetic_strokes import OTHER_KINDS, j_path, moving_on, other_path, rates, z_path
 from signcam.config import StrokeConfig
-from signcam.strokes import match
+from signcam.spelling.strokes import match
 
 
 def test_synthetic_js_and_zs_read_and_other_movements_do_not():
@@ -32,7 +32,7 @@ def test_generators_vary():
 
 
 def test_many_parts_of_a_path_match_as_each_would_alone():
-    from signcam.strokes import match_spans
+    from signcam.spelling.strokes import match_spans
 
     rng = np.random.default_rng(5)
     over = []
@@ -52,7 +52,7 @@ def test_many_parts_of_a_path_match_as_each_would_alone():
 
 
 def test_a_span_must_not_be_empty():
-    from signcam.strokes import resample_spans
+    from signcam.spelling.strokes import resample_spans
 
     with pytest.raises(ValueError, match="end > start"):
         resample_spans(np.zeros((5, 2)), [(3, 3)])

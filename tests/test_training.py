@@ -5,7 +5,7 @@ import shutil
 import numpy as np
 import pytest
 
-from signcam.classifier import load_classifier
+from signcam.letters.classifier import load_classifier
 from signcam.training import cli as train_cli
 from signcam.training.prepare import load_cache
 
@@ -134,7 +134,7 @@ def test_export_tflite_matches_keras(trained, cache):
 
 
 def test_int8_export_quantizes_the_backbone_and_keeps_the_landmark_branch_float(trained, cache):
-    from signcam.classifier import tflite_interpreter_class
+    from signcam.runtime import tflite_interpreter_class
     from signcam.training.export import export_tflite
 
     samples = load_cache(cache)

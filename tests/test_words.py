@@ -4,8 +4,8 @@ import pytest
 
 from scripted_hands import SHAPES, held
 from signcam.config import SpellingConfig
-from signcam.speller import Speller
-from signcam.words import Suggester, english_words
+from signcam.spelling.speller import Speller
+from signcam.spelling.words import Suggester, english_words
 
 LABELS = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["del", "nothing", "space"]
 

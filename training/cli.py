@@ -118,7 +118,7 @@ def cmd_loso(args) -> int:
 
 
 def cmd_scoreboard(args) -> int:
-    from signcam.classifier import load_classifier
+    from signcam.letters.classifier import load_classifier
 
     from .scoreboard import scoreboard, shared_data_dir
 
@@ -147,8 +147,8 @@ def print_scoreboard(result: dict, json_path: Path | None) -> int:
 
 
 def cmd_respell(args) -> int:
-    from signcam.bundled import default_model
-    from signcam.classifier import read_model_info
+    from signcam.letters.bundled import default_model
+    from signcam.letters.classifier import read_model_info
 
     from .respell import respell, spelling_with
 
@@ -158,7 +158,7 @@ def cmd_respell(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from signcam.classifier import load_classifier
+    from signcam.letters.classifier import load_classifier
 
     from .evaluate import evaluate_dir, save_confusion_png, summary_lines
 
@@ -180,8 +180,8 @@ def progress_line(line: str) -> None:
 
 
 def cmd_export_landmarks(args) -> int:
-    from signcam.bundled import BUNDLED_LANDMARKS
-    from signcam.hands import landmark_model_file
+    from signcam.letters.bundled import BUNDLED_LANDMARKS
+    from signcam.vision.hands import landmark_model_file
 
     from .landmark_export import calibration_cuts, export_landmark_model, quantized_summary
 
@@ -204,14 +204,14 @@ def cmd_export_landmarks(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from signcam.classifier import load_classifier
+    from signcam.letters.classifier import load_classifier
 
     from .evaluate import evaluate_samples
     from .export import export_tflite
     from .prepare import Samples, load_cache
 
     if args.bundled:  # after the bundled .keras changes: the export the app loads by default
-        from signcam.bundled import BUNDLED_KERAS, BUNDLED_QUANTIZE, BUNDLED_TFLITE
+        from signcam.letters.bundled import BUNDLED_KERAS, BUNDLED_QUANTIZE, BUNDLED_TFLITE
 
         args.model, args.out, args.quantize = BUNDLED_KERAS, BUNDLED_TFLITE, args.quantize or BUNDLED_QUANTIZE
     elif args.model is None:
@@ -232,9 +232,9 @@ def cmd_export(args) -> int:
 def cmd_predict(args) -> int:
     import cv2
 
-    from signcam.classifier import load_classifier
-    from signcam.crop import crop_hand
-    from signcam.hands import MediaPipeHandTracker
+    from signcam.letters.classifier import load_classifier
+    from signcam.vision.crop import crop_hand
+    from signcam.vision.hands import MediaPipeHandTracker
 
     from .prepare import find_hands_in_photo
 
@@ -271,8 +271,8 @@ def _samples_from(paths: list[Path], info):
 
 
 def cmd_retrain(args) -> int:
-    from signcam.classifier import DEFAULT_MODEL, read_model_info
-    from signcam.progress import Progress
+    from signcam.letters.classifier import DEFAULT_MODEL, read_model_info
+    from .progress import Progress
 
     from .retrain import RetrainConfig, retrain
 
@@ -427,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export the bundled .keras to the bundled .tflite the app loads by default")
     p.add_argument("--format", choices=["tflite"], default="tflite")
     p.add_argument("--quantize", choices=["float32", "float16", "int8"],
-                   help="default: float32 (with --bundled: signcam.bundled.BUNDLED_QUANTIZE, int8 now); "
+                   help="default: float32 (with --bundled: signcam.letters.bundled.BUNDLED_QUANTIZE, int8 now); "
                         "int8 quantizes the image backbone only")
     p.add_argument("--out", type=Path)
     p.add_argument("--calibrate", type=Path, nargs="+", metavar="CACHE",

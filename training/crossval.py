@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.progress import Progress
+from .progress import Progress
 
 from .metrics import plot_confusion, summarize
 from .prepare import Samples
@@ -37,7 +37,7 @@ def _train_and_predict(train_s: Samples, held: Samples, labels: list[str], cfg: 
                        landmarks_only: bool, tests: dict[str, Samples], log) -> tuple[np.ndarray, dict]:
     """Per head (landmarks; crop + landmarks), probabilities over `labels` for the held-out samples
     and for each extra test set: arrays (heads, N, labels)."""
-    from signcam.classifier import load_classifier, model_view
+    from signcam.letters.classifier import load_classifier, model_view
 
     from .model import head_outputs
     from .train import train

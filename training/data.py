@@ -4,7 +4,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from signcam.crop import as_one_hand
+from signcam.letters.hand_view import as_one_hand
 
 from .augment import augment
 from .model import FUSED_HEAD, LANDMARK_HEAD

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.classifier import LetterClassifier
+from signcam.letters.classifier import LetterClassifier
 
 from .metrics import plot_confusion, summarize
 from .prepare import Samples, detect_and_crop

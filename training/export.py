@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.bundled import export_record_path, sha256_of
-from signcam.classifier import labels_path_for, load_classifier, tflite_interpreter_class
+from signcam.letters.bundled import export_record_path, sha256_of
+from signcam.letters.classifier import labels_path_for, load_classifier
+from signcam.runtime import tflite_interpreter_class
 from signcam.errors import ModelError
 from signcam.quiet import native_stderr_silenced
 

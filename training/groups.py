@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from signcam.recorder import recorded_name
+from signcam.datasets.recorder import recorded_name
 
 KEEP_TOGETHER = 20  # consecutive frame numbers treated as one recording when nothing better is known
 

@@ -1,7 +1,7 @@
 """MediaPipe's hand landmark model with int8 convolutions, for cheaper video tracking.
 
 The mediapipe wheel ships `hand_landmark_full.tflite` with float16 weights, run in float32: about
-8.8 ms of CPU per frame, the tracker's largest cost (signcam/landmark_tracker.py). A `.tflite`
+8.8 ms of CPU per frame, the tracker's largest cost (signcam/vision/landmark_tracker.py). A `.tflite`
 file cannot be requantized, so `keras_from_tflite` rebuilds its graph in Keras from the file's own
 operators and weights (the same outputs to 1e-3 pixels), and `export_landmark_model` converts that
 with int8 weights and activations, calibrated on hands cut from training photos exactly as the
@@ -20,11 +20,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.bundled import export_record_path, sha256_of
+from signcam.letters.bundled import export_record_path, sha256_of
 from signcam.errors import DatasetError, ModelError
-from signcam.frames import image_files
-from signcam.hand_roi import Roi, cut, roi_from_landmarks
-from signcam.landmark_tracker import INPUT_SIZE
+from signcam.vision.frames import image_files
+from signcam.vision.hand_roi import Roi, cut, roi_from_landmarks
+from signcam.vision.landmark_tracker import INPUT_SIZE
 from signcam.quiet import native_stderr_silenced
 
 # Leading CONV_2D/DEPTHWISE_CONV_2D ops kept float32, with the output layers. Measured on the teal
@@ -116,7 +116,7 @@ def calibration_cuts(folders: list[Path], per_folder: int = PHOTOS_PER_FOLDER, s
     """Model inputs (N, 224, 224, 3) uint8 RGB: hands in training photos, cut as the tracker cuts them
     (the region from MediaPipe's landmarks), and once more slightly off, as a moving hand's region
     from the previous frame is."""
-    from signcam.hands import MediaPipeHandTracker
+    from signcam.vision.hands import MediaPipeHandTracker
 
     for folder in folders:  # all checked before minutes of work
         if not Path(folder).is_dir():
@@ -191,7 +191,7 @@ def export_landmark_model(source: Path, out: Path, cuts: np.ndarray, calibrated_
 
 def quantized_summary(path: Path) -> dict:
     """Op types of an exported landmark model and how many run in int8 (for tests and the log)."""
-    from signcam.classifier import tflite_interpreter_class
+    from signcam.runtime import tflite_interpreter_class
 
     interpreter = tflite_interpreter_class()(model_path=os.fspath(path))  # not allocated: ops before delegation
     dtypes = {t["index"]: t["dtype"] for t in interpreter.get_tensor_details()}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.classifier import load_classifier
+from signcam.letters.classifier import load_classifier
 
 from .evaluate import evaluate_samples
 from .prepare import Samples

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import keras
 
-from signcam.model_layers import BackbonePreprocess, HandMask, LandmarkFeatures, WeightedAverage
+from signcam.letters.model_layers import BackbonePreprocess, HandMask, LandmarkFeatures, WeightedAverage
 
 BACKBONES = {
     "mobilenet_v2": keras.applications.MobileNetV2,

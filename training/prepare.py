@@ -14,11 +14,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from signcam.crop import CROP_MARGIN, crop_hand
+from signcam.vision.crop import CROP_MARGIN, crop_hand
 from signcam.errors import DatasetError
-from signcam.frames import IMAGE_SUFFIXES
-from signcam.hands import MediaPipeHandTracker
-from signcam.progress import Progress
+from signcam.vision.frames import IMAGE_SUFFIXES
+from signcam.vision.hands import MediaPipeHandTracker
+from .progress import Progress
 
 from .groups import group_of, source_of
 

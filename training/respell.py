@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from signcam.clipwords import ClipReading, middle_share, word_result
+from .clipwords import ClipReading, middle_share, word_result
 from signcam.config import SpellingConfig
 from signcam.errors import DatasetError
-from signcam.replay import decode, load_dump
+from signcam.spelling.replay import decode, load_dump
 
 from .scoreboard import clip_entry, fast_entry, joined_entry, with_clip_total
 

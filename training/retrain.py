@@ -17,9 +17,9 @@ from typing import Callable
 import keras
 import numpy as np
 
-from signcam.classifier import labels_path_for, model_view, read_model_info
+from signcam.letters.classifier import labels_path_for, model_view, read_model_info
 from signcam.errors import DatasetError, ModelError
-from signcam.recorder import recorded_name
+from signcam.datasets.recorder import recorded_name
 
 from .data import AugmentedBatches, model_inputs
 from .model import FUSED_HEAD, LANDMARK_HEAD, is_landmark_layer, landmark_output, unfreeze_top

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from signcam.clipwords import (DEFAULT_WORDS, ClipReading, ReadingSink, WordResult, clip_set, letter_readings,
+from .clipwords import (DEFAULT_WORDS, ClipReading, ReadingSink, WordResult, clip_set, letter_readings,
                                word_results)
 from signcam.config import Config
 from signcam.errors import DatasetError

@@ -14,7 +14,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from signcam.crop import CROP_MARGIN, as_one_hand
+from signcam.letters.hand_view import as_one_hand
+from signcam.vision.crop import CROP_MARGIN
 from signcam.errors import DatasetError
 
 from .augment import turn_view, vary_hand
@@ -43,7 +44,7 @@ class TrainConfig:
     patience: int = 3
     background_p: float = 0.4
     use_z: bool = False
-    features: tuple[str, ...] = ("xy",)  # LandmarkFeatures parts (signcam/model_layers.py)
+    features: tuple[str, ...] = ("xy",)  # LandmarkFeatures parts (signcam/letters/model_layers.py)
     mirror_hands: bool = False  # every hand mirrored to one handedness, here and in the app
     flip_p: float = 0.5  # chance of a mirror image in crop augmentation; 0 also drops phase 0's mirrored copies
     hand_variation: int = 0  # phase 0: copies of each hand as another person's (finger lengths, turns)

@@ -11,8 +11,8 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from ..config import Config
 from ..errors import SourceError
-from ..frames import open_source
 from ..live import CaptureThread, FrameSlot, InferenceWorker, LiveEvent, Stats
+from ..vision.frames import open_source
 
 
 class LiveSession(QObject):
@@ -54,10 +54,10 @@ class LiveSession(QObject):
             self.problem.emit("source", str(exc))
             return False
         self.worker.new_source()
-        self.capture = CaptureThread(source, self.slot, self.stats, self.events)
-        # A camera shows its picture at once; a video file waits for the model, or it would play unread.
-        if getattr(source, "is_camera", False) or self.worker.ready.is_set():
-            self.capture.start()
+        # A camera shows its picture at once; a video file waits for the model, or it would play
+        # unread. Either is opened now, so a file that cannot be read is reported at once.
+        gate = None if getattr(source, "is_camera", False) else self.worker.ready
+        self.capture = CaptureThread(source, self.slot, self.stats, self.events, gate=gate).start()
         return True
 
     def stop(self, timeout: float = 1.0) -> bool:
@@ -74,8 +74,6 @@ class LiveSession(QObject):
         return stopped
 
     def _poll(self) -> None:
-        if self.capture and self.capture.state == "new" and self.worker.ready.is_set():
-            self.capture.start()
         while True:
             try:
                 self._dispatch(self.events.get_nowait())

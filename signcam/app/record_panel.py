@@ -8,9 +8,9 @@ from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QDoubleSpinBox, QFileDialog, QGroupBox,
                              QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
+from ..datasets.recorder import LABELS, check_signer
 from ..errors import SigncamError
 from ..live import LiveRecording
-from ..recorder import LABELS, check_signer
 
 
 class RecordPanel(QGroupBox):

@@ -6,8 +6,8 @@ from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from ..frames import Frame
 from ..pipeline import Reading
+from ..vision.frames import Frame
 
 # MediaPipe's 21 hand landmarks: the bones between them (wrist 0, thumb 1-4, fingers 5-20).
 HAND_CONNECTIONS = ((0, 1), (1, 2), (2, 3), (3, 4), (0, 5), (5, 6), (6, 7), (7, 8), (5, 9), (9, 10), (10, 11),

@@ -8,11 +8,11 @@ from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextCursor
 from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
                              QLabel, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
-from ..bundled import source_model_for
-from ..classifier import DEFAULT_MODEL
-from ..frames import VIDEO_SUFFIXES
+from ..letters.bundled import source_model_for
+from ..letters.classifier import DEFAULT_MODEL
 from ..live import StatsSnapshot, available_cameras
-from ..speech import Speaker
+from ..spelling.speech import Speaker
+from ..vision.frames import VIDEO_SUFFIXES
 from .bridge import LiveSession
 from .record_panel import RecordPanel
 from .retrain_dialog import RetrainDialog

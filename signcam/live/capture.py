@@ -8,7 +8,7 @@ from collections import deque
 from pathlib import Path
 
 from ..errors import SigncamError
-from ..frames import Frame, FrameSource
+from ..vision.frames import Frame, FrameSource
 from .events import LiveEvent, post
 from .stats import Stats
 
@@ -84,9 +84,14 @@ class CaptureThread:
     """
 
     def __init__(self, source: FrameSource, slot: FrameSlot, stats: Stats | None = None,
-                 events: queue.SimpleQueue | None = None, realtime: bool = True, drop: bool = True):
+                 events: queue.SimpleQueue | None = None, realtime: bool = True, drop: bool = True,
+                 gate: threading.Event | None = None):
         self.source, self.slot, self.stats, self.events = source, slot, stats or Stats(), events
         self.realtime, self.drop = realtime, drop
+        # Frames are read only once the gate is set (the window: the model is ready, or a video
+        # would play unread). The source is opened before that, so a missing file or camera is
+        # reported at once, however long the model takes to load.
+        self.gate = gate
         self.state = "new"  # new | starting | running | ended | failed | stopped
         self.error: str | None = None
         self._stop = threading.Event()
@@ -115,6 +120,13 @@ class CaptureThread:
         self.error = message if state == "failed" else None
         post(self.events, LiveEvent(kind, message, self))
 
+    def _gate_opened(self) -> bool:
+        """Wait for the gate, if any; False if the thread is stopped first."""
+        while self.gate is not None and not self.gate.wait(0.05):
+            if self._stop.is_set():
+                return False
+        return True
+
     def _run(self) -> None:
         try:
             self.source.open()
@@ -123,6 +135,10 @@ class CaptureThread:
             return
         self.state = "running"
         post(self.events, LiveEvent("source_opened", self.source.name, self))
+        if not self._gate_opened():
+            self.state = "stopped"
+            self.source.close()
+            return
         # A camera paces itself; a file read "live" is paced at its frame rate.
         pace = self.realtime and not getattr(self.source, "is_camera", False)
         period = 1.0 / (getattr(self.source, "fps", 0) or 30.0)

@@ -6,9 +6,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ..frames import Frame
-from ..hands import Hand
-from ..recorder import Recorder, Saved, fewest, label_counts, normalize_label
+from ..datasets.recorder import Recorder, Saved, fewest, label_counts, normalize_label
+from ..vision.frames import Frame
+from ..vision.hands import Hand
 
 
 LABEL_SETTLE_S = 0.5  # after the label changes, nothing is saved for this long

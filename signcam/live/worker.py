@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ..classifier import load_classifier
 from ..config import Config
 from ..errors import SigncamError
 from ..headless import make_tracker
+from ..letters.classifier import load_classifier
 from ..pipeline import Located, Reading, Recognizer
 from ..quiet import native_stderr_silenced
-from ..speller import Speller
-from ..words import shared_suggester
+from ..spelling.speller import Speller
+from ..spelling.words import shared_suggester
 from .capture import FrameSlot
 from .events import LiveEvent, post
 from .stats import Stats

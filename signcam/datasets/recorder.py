@@ -25,10 +25,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .crop import crop_hand
-from .errors import DatasetError
-from .frames import Frame, IMAGE_SUFFIXES
-from .hands import Hand
+from ..errors import DatasetError
+from ..vision.crop import crop_hand
+from ..vision.frames import Frame, IMAGE_SUFFIXES
+from ..vision.hands import Hand
 
 LABELS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ("del", "nothing", "space")
 MANIFEST = "manifest.jsonl"

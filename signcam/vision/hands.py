@@ -12,8 +12,8 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from ..quiet import native_stderr_silenced
 from .mediapipe_import import import_mediapipe
-from .quiet import native_stderr_silenced
 
 NUM_LANDMARKS = 21
 WRIST = 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import MotionConfig
+from ..config import MotionConfig
 
 
 @dataclass

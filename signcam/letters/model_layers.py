@@ -1,6 +1,6 @@
 """Keras layers that live inside the saved model, so the app feeds it raw crops and landmarks.
 
-Importing this module registers them; `signcam.classifier` imports it before
+Importing this module registers them; `signcam.letters.classifier` imports it before
 loading any model.
 """
 from __future__ import annotations

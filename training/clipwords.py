@@ -15,11 +15,11 @@ from typing import Callable
 
 import cv2
 
-from .classifier import LetterClassifier
-from .config import Config
-from .errors import SourceError
-from .headless import read_source, read_speller
-from .pipeline import Reading
+from signcam.letters.classifier import LetterClassifier
+from signcam.config import Config
+from signcam.errors import SourceError
+from signcam.headless import read_source, read_speller
+from signcam.pipeline import Reading
 
 # Called with a source key ("<set>/clip/<L>", "<set>/word/<WORD>", "<set>/cut/<WORD>") and each
 # frame's reading: how the scoreboard writes a frame dump that the speller can be replayed over.
@@ -154,7 +154,7 @@ def word_results(folder: Path | str, classifier: LetterClassifier, words=DEFAULT
 
 def word_result(word: str, speller) -> WordResult:
     """The word as read by a speller that has seen its video, with the best suggestion."""
-    from .words import shared_suggester
+    from signcam.spelling.words import shared_suggester
 
     best = shared_suggester().for_speller(speller, k=1)
     return WordResult(word, speller.transcript, best[0] if best else "")

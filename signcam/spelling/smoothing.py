@@ -9,7 +9,7 @@ from collections import deque
 
 import numpy as np
 
-from .config import SmoothingConfig
+from ..config import SmoothingConfig
 
 
 class Smoother:

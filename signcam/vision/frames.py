@@ -13,7 +13,7 @@ from typing import Iterator, Protocol
 import cv2
 import numpy as np
 
-from .errors import SourceError
+from ..errors import SourceError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"}

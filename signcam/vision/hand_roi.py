@@ -2,7 +2,7 @@
 
 MediaPipe Hands follows a hand between video frames by cutting each frame around the
 landmarks it found in the frame before. These are the same steps, so that
-`signcam.landmark_tracker` can run MediaPipe's landmark model itself and get MediaPipe's
+`signcam.vision.landmark_tracker` can run MediaPipe's landmark model itself and get MediaPipe's
 landmarks (the letter model was trained on them): the region's rotation puts the wrist below
 the knuckles, its box holds the palm and the fingers' lower joints, and it is doubled in size
 and nudged towards the fingers, so the hand is still inside it a frame later.

@@ -1,6 +1,6 @@
 """Turns per-frame letter probabilities and hand landmarks into text: a small segmental decoder.
 
-The frames are cut into segments by motion (signcam/motion.py): while the hand or its fingers
+The frames are cut into segments by motion (signcam/spelling/motion.py): while the hand or its fingers
 move, the shapes seen are transitions and nothing is committed; while both are still, the
 segment's frames are evidence for one sign. In a still segment the probabilities of its frames
 are averaged (a running mean, so a long steady hold gains confidence and a flicker is outvoted),
@@ -13,7 +13,7 @@ about, is no release.
 
 J and Z are letters of motion: their model outputs never commit from a still segment (a still J
 is an I, a still Z an index pointing, and their votes count for those shapes). They come from the
-fingertip's path instead (signcam/strokes.py); the still shape held until just before the stroke
+fingertip's path instead (signcam/spelling/strokes.py); the still shape held until just before the stroke
 (I before J, the pointing hand before Z) was the stroke's start and is replaced by it. `space` and
 `del` are signs like letters and edit the text; a pause with no sign ends a word.
 """
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import SpellingConfig
+from ..config import SpellingConfig
 from .motion import BounceWatch, Motion, MotionMeter, hand_geometry
 from .strokes import StrokeReader
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import SpellingConfig
-from .errors import DatasetError
+from ..config import SpellingConfig
+from ..errors import DatasetError
 from .speller import Speller
 
 

@@ -15,14 +15,16 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from .classifier import model_view
-from .config import Config
-from .bundled import BUNDLED_TFLITE
-from .errors import ModelError, SourceError
-from .frames import open_source
-from .headless import make_tracker
-from .live import CaptureThread, FrameSlot, InferenceWorker, Stats
-from .pipeline import Recognizer
+from ..config import Config
+from ..errors import ModelError, SourceError
+from ..headless import make_tracker
+from ..letters.bundled import BUNDLED_TFLITE
+from ..letters.classifier import model_view
+from ..pipeline import Recognizer
+from ..vision.frames import open_source
+from .capture import CaptureThread, FrameSlot
+from .stats import Stats
+from .worker import InferenceWorker
 
 _IMPORTED = time.perf_counter()
 
@@ -119,8 +121,8 @@ def run_baseline(specs: list[str], config: Config, classifier) -> dict:
 
     It needs a Keras model; for a TFLite export it runs the .keras file the export was made from."""
     if getattr(classifier, "model", None) is None:
-        from .bundled import BUNDLED_KERAS, source_model_for
-        from .classifier import load_classifier
+        from ..letters.bundled import BUNDLED_KERAS, source_model_for
+        from ..letters.classifier import load_classifier
 
         source = source_model_for(classifier.path) or (BUNDLED_KERAS if classifier.path == BUNDLED_TFLITE else None)
         if source is None:

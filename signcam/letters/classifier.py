@@ -15,10 +15,11 @@ from typing import Protocol
 
 import numpy as np
 
+from ..errors import ModelError, first_line
+from ..quiet import native_stderr_silenced
+from ..runtime import import_tensorflow, tflite_interpreter_class
 from .bundled import BUNDLED_KERAS, default_model
-from .crop import as_one_hand
-from .errors import ModelError
-from .quiet import native_stderr_silenced
+from .hand_view import as_one_hand
 
 # The bundled source model (.keras): what training and retraining start from. What the app
 # loads when no model is named is `default_model()`: its TFLite export, when current.
@@ -72,20 +73,10 @@ def read_model_info(model_path: Path) -> ModelInfo:
         raise ModelError(f"bad labels file {path}: {exc}") from None
 
 
-def _import_tensorflow():
-    with native_stderr_silenced():
-        import tensorflow as tf
-    return tf
-
 
 def invalid_model(path: Path, why: str) -> ModelError:
     return ModelError(f"not a valid model file: {path} ({why})")
 
-
-def first_line(exc: Exception) -> str:
-    """An exception's message cut to one line (for a one-line error)."""
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 def check_model_file(path: Path) -> None:
@@ -107,7 +98,7 @@ def check_model_file(path: Path) -> None:
 
 class KerasClassifier:
     def __init__(self, path: Path, info: ModelInfo):
-        tf = _import_tensorflow()
+        tf = import_tensorflow()
         import keras
 
         from . import model_layers  # noqa: F401  (registers the custom layers)
@@ -133,15 +124,6 @@ class KerasClassifier:
             return np.zeros((0, len(self.info.labels)), np.float32)
         return self._call(*model_view(self.info, crops, landmarks, handedness)).numpy()
 
-
-def tflite_interpreter_class():
-    """LiteRT's interpreter: the same runtime as tf.lite without importing TensorFlow
-    (about 600 MB of memory and seconds of start-up); tf.lite only if LiteRT is missing."""
-    try:
-        from ai_edge_litert.interpreter import Interpreter
-    except ImportError:
-        Interpreter = _import_tensorflow().lite.Interpreter
-    return Interpreter
 
 
 class TFLiteClassifier:

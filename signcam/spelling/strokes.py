@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import StrokeConfig
+from ..config import StrokeConfig
 from .motion import hand_geometry
 
 WRIST = 0

@@ -2,7 +2,7 @@
 
 MediaPipe Hands in video mode reads each frame's landmarks from a region cut around the
 previous frame's hand, and runs its palm detector only when the hand is lost. This tracker
-does the tracking steps itself (`signcam.hand_roi`) and leaves only the finding of a lost hand
+does the tracking steps itself (`signcam.vision.hand_roi`) and leaves only the finding of a lost hand
 to MediaPipe (a still-image `MediaPipeHandTracker`). Why: MediaPipe's graph cost about 12 ms
 of CPU per 1080p frame, of which its landmark model is 8.3; the graph's own work and the
 full-frame colour conversion are the rest. Its landmarks match MediaPipe's video mode to
@@ -16,11 +16,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .classifier import first_line, tflite_interpreter_class
-from .errors import ModelError
+from ..errors import ModelError, first_line
+from ..quiet import native_stderr_silenced
+from ..runtime import tflite_interpreter_class
 from .hand_roi import Roi, cut, roi_from_landmarks, to_frame
 from .hands import NUM_LANDMARKS, Hand, HandTracker
-from .quiet import native_stderr_silenced
 
 INPUT_SIZE = 224
 Z_SCALE = 0.4  # MediaPipe's: the model's depth output is 1/0.4 of the image scale

@@ -79,6 +79,52 @@ def test_full_recipe_crossval_continues_a_stopped_run(sources_cache, tmp_path, m
     assert (out / "fold_1" / "model.keras").is_file()
 
 
+def test_always_trained_sources_keep_the_folds_and_a_share_trains_fewer_people(sources_cache, tmp_path, capsys):
+    from signcam.training.prepare import save_cache
+
+    # A second cache whose one source joins every fold's training: the folds over the first cache stay
+    # those of a run without it (issue 9's folds, with new people added to each fold's training).
+    samples = load_cache(sources_cache)
+    extra = samples.subset(samples.sources == "sufyan")
+    extra.sources = np.array(["extra"] * len(extra))
+    extra_cache = tmp_path / "extra.npz"
+    save_cache(extra, extra_cache)
+    base = ["crossval", str(sources_cache), "--folds", "3", "--landmarks-only", "--landmark-epochs", "3"]
+    assert train_cli.main([*base, "--out", str(tmp_path / "plain")]) == 0
+    assert train_cli.main([*base, "--out", str(tmp_path / "more"), "--always-train", str(extra_cache)]) == 0
+    plain = json.loads((tmp_path / "plain" / "crossval.json").read_text())
+    more = json.loads((tmp_path / "more" / "crossval.json").read_text())
+    assert more["folds"] == plain["folds"] and set(more["per_source"]) == set(SOURCES)  # "extra" is never scored
+    for fold, trained in zip(more["folds"], more["training_sources_per_fold"]):
+        assert "extra" in trained and not set(fold) & set(trained)
+
+    # Half of each fold's two training sources is one, drawn the same way on a rerun.
+    half = [*base, "--out", str(tmp_path / "half"), "--train-share", "0.5", "--draw", "1"]
+    assert train_cli.main(half) == 0
+    drawn = json.loads((tmp_path / "half" / "crossval.json").read_text())["training_sources_per_fold"]
+    assert all(len(s) == 1 for s in drawn)
+    capsys.readouterr()
+    assert train_cli.main(half) == 0
+    assert capsys.readouterr().out.count("already done") == 3
+    assert train_cli.main([*base, "--out", str(tmp_path / "bad"), "--train-share", "0"]) == 1
+    assert "--train-share must be in (0, 1]" in capsys.readouterr().err
+
+
+def test_learning_curve_writes_its_points_and_plot(sources_cache, tmp_path, capsys):
+    out = tmp_path / "curve"
+    args = ["learning-curve", str(sources_cache), "--folds", "3", "--shares", "0.5,1", "--draws", "2",
+            "--landmark-epochs", "3", "--out", str(out), "--test", str(sources_cache)]
+    assert train_cli.main(args) == 0
+    result = json.loads((out / "learning_curve.json").read_text())
+    assert [(p["share"], p["draw"]) for p in result["points"]] == [(0.5, 0), (0.5, 1), (1.0, 0)]
+    assert [p["training_people"] for p in result["points"]] == [1, 1, 2]  # two sources trained per fold at 100%
+    assert set(result["slope_per_doubling"]) == {"held-out mean", "held-out worst", "slice"}
+    assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG"
+    assert "gained per doubling" in capsys.readouterr().out
+    assert train_cli.main([*args[:-4], "--shares", "half", "--out", str(out)]) == 1
+    assert "--shares takes numbers" in capsys.readouterr().err
+
+
 def _samples(sources, labels):
     from signcam.training.prepare import Samples
 

@@ -70,13 +70,47 @@ def cmd_crossval(args) -> int:
 
     samples = Samples.concat([load_cache(p) for p in args.caches])
     tests = {p.stem: load_cache(p) for p in args.test}
+    always = None
+    if args.always_train:
+        always = Samples.concat([load_cache(p) for p in args.always_train])
+        dropped = _dropped(args, always)
+        always = always if dropped is None else always.subset(~dropped)
+    if not 0 < args.train_share <= 1:
+        raise SigncamError(f"--train-share must be in (0, 1], not {args.train_share}")
     try:
         result = crossval(samples, _train_config(args), args.folds, args.out, args.landmarks_only, tests,
-                          drop=_dropped(args, samples))
+                          drop=_dropped(args, samples), always=always, train_share=args.train_share,
+                          draw=args.draw)
     except (FileNotFoundError, ValueError) as exc:
         raise SigncamError(str(exc)) from None
     print("\n".join(report_lines(result)))
     print(f"wrote {args.out / 'crossval.json'} and {args.out / 'crossval_confusion.png'}")
+    return 0
+
+
+def cmd_learning_curve(args) -> int:
+    from .learning_curve import learning_curve
+    from .prepare import Samples, load_cache
+
+    try:
+        shares = [float(s) for s in args.shares.split(",")]
+    except ValueError:
+        raise SigncamError(f"--shares takes numbers separated by commas, not {args.shares!r}") from None
+    if not shares or not all(0 < s <= 1 for s in shares):
+        raise SigncamError(f"--shares must each be in (0, 1], not {args.shares}")
+    samples = Samples.concat([load_cache(p) for p in args.caches])
+    tests = {p.stem: load_cache(p) for p in args.test}
+    try:
+        result = learning_curve(samples, _train_config(args), args.folds, args.out, shares, args.draws, tests,
+                                drop=_dropped(args, samples))
+    except (FileNotFoundError, ValueError) as exc:
+        raise SigncamError(str(exc)) from None
+    print(f"{'share':>5} {'draw':>4} {'people':>6} {'mean':>6} {'worst':>6}  " + " ".join(f"{n:>14}" for n in tests))
+    for p in result["points"]:
+        print(f"{p['share']:>5.2f} {p['draw']:>4} {p['training_people']:>6.1f} {p['mean_over_sources']:>6.3f} "
+              f"{p['worst_source']['accuracy']:>6.3f}  " + " ".join(f"{p['tests'][n]:>14.3f}" for n in tests))
+    print("gained per doubling of the people: " + ", ".join(f"{k} {v:+.3f}" for k, v in result["slope_per_doubling"].items()))
+    print(f"wrote {args.out / 'learning_curve.json'} and {args.out / 'learning_curve.png'}")
     return 0
 
 
@@ -379,7 +413,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--test", nargs="*", type=Path, default=[], metavar="CACHE",
                    help="also score each fold's model on these prepared sets (e.g. roboflow-train)")
     _training_options(p)
+    p.add_argument("--always-train", nargs="*", type=Path, default=[], metavar="CACHE",
+                   help="caches in every fold's training, never held out (the folds over CACHE stay the same)")
+    p.add_argument("--train-share", type=float, default=1.0, metavar="F",
+                   help="each fold trains on this share of its training sources, drawn at random (default 1)")
+    p.add_argument("--draw", type=int, default=0, help="the seed that draws --train-share's sources")
     p.set_defaults(func=cmd_crossval)
+
+    p = sub.add_parser("learning-curve", help="cross-validation by source with a share of the people, for a curve")
+    p.add_argument("caches", nargs="+", type=Path, metavar="CACHE")
+    p.add_argument("--folds", type=int, default=4)
+    p.add_argument("--shares", default="0.25,0.5,1", help="shares of each fold's training sources (default 0.25,0.5,1)")
+    p.add_argument("--draws", type=int, default=2, help="random draws of the people at each share below 1 (default 2)")
+    p.add_argument("--test", nargs="*", type=Path, default=[], metavar="CACHE",
+                   help="also score each fold's model on these prepared sets (e.g. roboflow-train)")
+    _training_options(p)
+    p.set_defaults(func=cmd_learning_curve)
 
     p = sub.add_parser("retrain", help="fine-tune a model on recorded frames plus the original data")
     p.add_argument("--recorded", nargs="+", type=Path, required=True, metavar="DATASET_OR_CACHE",

@@ -92,12 +92,25 @@ def _landmark_head_only(train_s: Samples, held: Samples, labels: list[str], cfg:
     return predict(held), {name: predict(s) for name, s in tests.items()}
 
 
+def training_sources(train_s: Samples, share: float, draw: int, fold: int) -> np.ndarray:
+    """A mask of `train_s` keeping `share` of its sources, drawn at random (seeded by the draw and the
+    fold, so a rerun draws the same people): a learning curve's point with fewer people."""
+    names = np.unique(train_s.sources)
+    if share >= 1.0:
+        return np.ones(len(train_s), bool)
+    keep = np.random.default_rng([draw, fold]).choice(names, max(1, round(share * len(names))), replace=False)
+    return np.isin(train_s.sources, keep)
+
+
 def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_only: bool = False,
-             tests: dict[str, Samples] | None = None, log=print, drop: np.ndarray | None = None) -> dict:
+             tests: dict[str, Samples] | None = None, log=print, drop: np.ndarray | None = None,
+             always: Samples | None = None, train_share: float = 1.0, draw: int = 0) -> dict:
     """Train K times, each time without one fold's sources; score every source on the model that never
     saw it. A finished fold is kept on disk (fold_N/result.json): a killed run continues where it stopped.
     drop: samples never trained on (`--drop-cells`); they are still scored when their source is held out,
-    so the figures stay over every photo."""
+    so the figures stay over every photo. always: samples in every fold's training, never held out, so
+    the folds over `samples` stay those of a run without them. train_share, draw: each fold trains on
+    that share of its training sources (drawn with the seed `draw`), for a learning curve by people."""
     out.mkdir(parents=True, exist_ok=True)
     tests = tests or {}
     labels = sorted(set(samples.labels))
@@ -105,14 +118,20 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
     heads = np.zeros((1 if landmarks_only else 2, len(samples), len(labels)), np.float32)
     test_heads: dict[str, list[np.ndarray]] = {name: [] for name in tests}
     bar = Progress(k, "crossval")
+    trained: list[list[str]] = []  # the sources each fold trained on
     for n, fold in enumerate(folds):
         fold_dir = out / f"fold_{n + 1}"
         fold_dir.mkdir(exist_ok=True)
         held_mask = np.isin(samples.sources, fold)
+        train_mask = ~held_mask if drop is None else ~held_mask & ~drop
+        train_s = samples.subset(train_mask) if always is None else Samples.concat([samples.subset(train_mask), always])
+        train_s = train_s.subset(training_sources(train_s, train_share, draw, n))
         done = fold_dir / "result.json"
         record = {"sources": fold, "tests": sorted(tests)}
         if drop is not None and drop.any():
             record["dropped"] = int((drop & ~held_mask).sum())
+        if always is not None or train_share < 1.0:
+            record["trained_sources"] = sorted(set(train_s.sources.tolist()))
         # A fold is reused only when it held out the same sources and scored the same test sets
         # (a rerun with another --test would otherwise find no probabilities for it).
         if done.is_file() and json.loads(done.read_text()) == record:
@@ -120,20 +139,20 @@ def crossval(samples: Samples, cfg: TrainConfig, k: int, out: Path, landmarks_on
                 saved, fold_tests = z["held"], {name: z[f"test_{name}"] for name in tests}
             log(f"fold {n + 1}/{k}: already done ({', '.join(fold)})")
         else:
-            train_mask = ~held_mask if drop is None else ~held_mask & ~drop
             log(f"fold {n + 1}/{k}: holding out {', '.join(fold)} ({int(held_mask.sum())} crops), "
-                f"training on {int(train_mask.sum())}")
-            saved, fold_tests = _train_and_predict(samples.subset(train_mask), samples.subset(held_mask), labels,
+                f"training on {len(train_s)} from {len(np.unique(train_s.sources))} sources")
+            saved, fold_tests = _train_and_predict(train_s, samples.subset(held_mask), labels,
                                                    cfg, fold_dir, landmarks_only, tests, log)
             np.savez(fold_dir / "probs.npz", held=saved, **{f"test_{name}": p for name, p in fold_tests.items()})
             write_json_atomic(done, record)
         heads[:, held_mask] = saved
+        trained.append(sorted(set(train_s.sources.tolist())))
         for name, p in fold_tests.items():
             test_heads[name].append(p)
         bar.update(1, f"fold {n + 1} done")
     bar.close()
     return summarize_crossval(samples, labels, heads, folds, tests, test_heads, cfg,
-                              landmarks_only, out)
+                              landmarks_only, out, trained)
 
 
 def per_source_accuracy(samples: Samples, pred: np.ndarray) -> dict:
@@ -143,7 +162,7 @@ def per_source_accuracy(samples: Samples, pred: np.ndarray) -> dict:
 
 def summarize_crossval(samples: Samples, labels: list[str], heads: np.ndarray, folds: list[list[str]],
                        tests: dict[str, Samples], test_heads: dict[str, list[np.ndarray]], cfg: TrainConfig,
-                       landmarks_only: bool, out: Path) -> dict:
+                       landmarks_only: bool, out: Path, trained: list[list[str]] | None = None) -> dict:
     names = np.array(labels)
     pred = names[combine(heads, cfg.landmark_weight).argmax(axis=1)]
     per_source = per_source_accuracy(samples, pred)
@@ -164,7 +183,7 @@ def summarize_crossval(samples: Samples, labels: list[str], heads: np.ndarray, f
               "per_letter_recall": {c: m["recall"] for c, m in overall["per_class"].items()},
               "tests": {name: {"per_fold": accs_, "mean": round(float(np.mean(accs_)), 4)}
                         for name, accs_ in test_acc.items()},
-              "landmark_weight_sweep": weights,
+              "landmark_weight_sweep": weights, "training_sources_per_fold": trained or [],
               "landmarks_only": landmarks_only, "config": cfg.__dict__,
               "labels": labels, "confusion": overall["confusion"]}
     write_json_atomic(out / "crossval.json", result)

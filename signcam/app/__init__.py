@@ -1,4 +1,6 @@
-"""The desktop window (PyQt6). Everything it shows comes from the Qt-free core in signcam.live."""
+"""The desktop window (PyQt6). Everything it shows comes from the Qt-free core in signcam.live.
+
+The top layer: may import anything in signcam; the only package that imports Qt."""
 from __future__ import annotations
 
 import os

@@ -1,6 +1,8 @@
 """Live recognition off the GUI thread: a capture thread, an inference worker and their stats.
 
 Qt-free, so the window, the benchmark and the tests all drive these same classes.
+May import everything below it (pipeline, headless, the three parts, datasets, the foundation);
+never signcam.app, and never Qt.
 
     CaptureThread --FrameSlot (3 frames, the oldest dropped)--> InferenceWorker: track thread --pending--> model thread
 """

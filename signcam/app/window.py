@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt6.QtCore import QSignalBlocker, Qt
-from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextCursor
+from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QTextCursor
 from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
-                             QLabel, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+                             QLabel, QMainWindow, QMenu, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ..letters.bundled import source_model_for
 from ..letters.classifier import DEFAULT_MODEL
@@ -20,13 +20,30 @@ from .settings import Settings
 from .widgets import Banner, TopCandidates, VideoView
 
 
+DEVICE_CHOICES = (("auto", "&Auto: a GPU if there is one, else the CPU"), ("cpu", "&CPU"), ("gpu", "&GPU"))
+
+
+def device_menu(menu: QMenu, current: str, choose, parent) -> dict[str, QAction]:
+    """One checkable item per device the letter model can run on; `choose(device)` when one is picked."""
+    group = QActionGroup(parent)
+    actions = {}
+    for device, text in DEVICE_CHOICES:
+        action = QAction(text, parent, checkable=True, checked=device == current)
+        action.triggered.connect(lambda _checked, d=device: choose(d))
+        group.addAction(action)
+        menu.addAction(action)
+        actions[device] = action
+    return actions
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, source: str | None = None, model: Path | None = None):
+    def __init__(self, settings: Settings, source: str | None = None, model: Path | None = None,
+                 device: str | None = None):
         super().__init__()
         self.settings = settings
         self._opened_model: Path | None = None  # the model asked for with File → Open model…
         self._cameras: list[tuple[int, str]] | None = None  # found when the picker is first filled
-        config = settings.config(model)
+        config = settings.config(model, device)
         self.session = LiveSession(config, self)
         self.setWindowTitle("signcam")
         self.resize(1100, 820)
@@ -159,6 +176,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
             menu.addAction(action)
+        self.device_actions = device_menu(self.menuBar().addMenu("&Device"), self.session.worker.config.device,
+                                          self.set_device, self)
 
     # ---- actions (also what the tests drive)
     def open_source(self, spec: str | int) -> None:
@@ -173,6 +192,12 @@ class MainWindow(QMainWindow):
         self._opened_model = Path(path)
         self.statusBar().showMessage(f"loading model {Path(path).name}…")
         self.session.worker.load_model(path)
+
+    def set_device(self, device: str) -> None:
+        """Where the letter model runs from now on (auto, cpu or gpu); remembered for next time."""
+        self.settings.device = device
+        self.statusBar().showMessage(f"loading the model for device {device}…")
+        self.session.worker.set_device(device)
 
     def set_record_mode(self, on: bool) -> None:
         """Record mode: letter keys choose the label, Return starts and stops recording."""

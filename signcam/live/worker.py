@@ -22,7 +22,7 @@ from .stats import Stats
 
 
 def warm_up(classifier, sizes=(1, 2, 4)) -> None:
-    """The first calls of a tf.function trace and allocate; pay for that before the first frame."""
+    """The first calls of a compiled model trace and allocate; pay for that before the first frame."""
     s = classifier.info.input_size
     for n in sizes:
         classifier.predict_batch(np.zeros((n, s, s, 3), np.uint8), np.zeros((n, 21, 3), np.float32))
@@ -50,6 +50,7 @@ class InferenceWorker:
         self.paused = False
         self.recording = None  # a LiveRecording while the window's Record mode is open
         self.classifier = None
+        self._asked_model = config.model  # what was asked for (None: the default for the device)
         self.ready = threading.Event()  # start-up is over, the model loaded or not
         self._stop = threading.Event()
         self._tracker = None
@@ -147,7 +148,18 @@ class InferenceWorker:
         self._requests.put(self._restart)
 
     def load_model(self, path: str | Path) -> None:
-        self._requests.put(lambda: self._switch_model(Path(path)))
+        def apply() -> None:
+            self._asked_model = Path(path)
+            self._switch_model(self._asked_model)
+        self._requests.put(apply)
+
+    def set_device(self, device: str) -> None:
+        """Run the model asked for (not the .keras one a GPU took instead of its export) on `device`."""
+        def apply() -> None:
+            before, self.config.device = self.config.device, device
+            if self._switch_model(self._asked_model) is None:
+                self.config.device = before  # e.g. gpu with none: the model there was stays, and so does its device
+        self._requests.put(apply)
 
     def _done(self, frames: int) -> None:
         with self._cond:
@@ -177,8 +189,9 @@ class InferenceWorker:
     def _load(self, path: Path | None):
         """The classifier at `path`, warmed up; None (and a model_failed event) if it cannot be used."""
         try:
-            classifier = load_classifier(path)
-            warm_up(classifier, sorted({1, 2, self.max_batch}))
+            classifier = load_classifier(path, self.config.device)
+            # Every power of two up to max_batch: the shapes JAX compiles batches of 1..max_batch to.
+            warm_up(classifier, sorted({1, 2, 4, self.max_batch}))
             if self.config.suggestions:
                 shared_suggester()  # the word list is read here, at start-up, not at the first letter
             return classifier
@@ -195,10 +208,11 @@ class InferenceWorker:
         post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
                                      self, str(classifier.path)))
 
-    def _switch_model(self, path: Path) -> None:
+    def _switch_model(self, path: Path | None):
         classifier = self._load(path)
         if classifier is not None and self._tracker is not None:
             self._use(classifier)  # otherwise the model there was stays
+        return classifier
 
     def _start_up(self) -> None:
         """Model, then tracker, one after the other in this thread: both hide native start-up

@@ -111,6 +111,7 @@ def compare(probs: np.ndarray, labels: list[str], reference: Reference) -> dict:
 
 def run(cache: Path, device: str = "auto", model: Path | None = None, sizes=DEFAULT_SIZES,
         limit: int | None = None, reference_path: Path | None = None) -> tuple[dict, Samples, np.ndarray, object]:
+    classifier = load_classifier(model, device)  # first: a device there is none of is the error to give
     samples = evenly_spaced(load_cache(cache), limit)
     reference = read_reference(reference_path or cache)
     if reference_path and reference is None:
@@ -118,7 +119,6 @@ def run(cache: Path, device: str = "auto", model: Path | None = None, sizes=DEFA
     if reference is not None and reference.digest != inputs_digest(samples):
         raise DatasetError(f"the reference in {reference_path or cache} was made on other crops "
                            "(run on the file --write-reference wrote, without --limit)")
-    classifier = load_classifier(model, device)
     t0 = time.perf_counter()
     probs = predict_all(classifier, samples, max(sizes))
     first_pass_s = time.perf_counter() - t0
@@ -150,7 +150,8 @@ def report(r: dict, out: TextIO) -> None:
 
 def bench_classifier(cache: Path, device: str = "auto", model: Path | None = None, sizes=DEFAULT_SIZES,
                      limit: int | None = None, reference: Path | None = None, json_path: Path | None = None,
-                     write_reference_to: Path | None = None, out: TextIO = sys.stdout) -> dict:
+                     write_reference_to: Path | None = None, out: TextIO | None = None) -> dict:
+    out = out or sys.stdout  # looked up now: a test may have replaced it
     result, samples, probs, classifier = run(cache, device, model, sizes, limit, reference)
     report(result, out)
     if json_path:

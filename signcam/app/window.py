@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings
         self._opened_model: Path | None = None  # the model asked for with File → Open model…
+        self._asked_device: str | None = None  # ... and the device, with the Device menu
         self._cameras: list[tuple[int, str]] | None = None  # found when the picker is first filled
         config = settings.config(model, device)
         self.session = LiveSession(config, self)
@@ -194,8 +195,8 @@ class MainWindow(QMainWindow):
         self.session.worker.load_model(path)
 
     def set_device(self, device: str) -> None:
-        """Where the letter model runs from now on (auto, cpu or gpu); remembered for next time."""
-        self.settings.device = device
+        """Where the letter model runs from now on (auto, cpu or gpu); remembered once the model runs there."""
+        self._asked_device = device
         self.statusBar().showMessage(f"loading the model for device {device}…")
         self.session.worker.set_device(device)
 
@@ -332,6 +333,8 @@ class MainWindow(QMainWindow):
 
     def _show_problem(self, kind: str, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
+        if kind == "model":  # a device that failed (gpu with none) is not ticked
+            self.device_actions[self.session.worker.config.device].setChecked(True)
         if kind == "record":
             self.record_panel.stopped()
         if kind == "source":
@@ -350,6 +353,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"model {message}", 5000)
         if self._opened_model is not None and Path(path) == self._opened_model:
             self.settings.model = path  # remembered only when the user chose it (not --model)
+        if self._asked_device == self.session.worker.config.device:
+            self.settings.device = self._asked_device  # likewise (not --device)
 
     def closeEvent(self, event) -> None:
         if self.retrain_dialog is not None:

@@ -154,11 +154,13 @@ class InferenceWorker:
         self._requests.put(apply)
 
     def set_device(self, device: str) -> None:
-        """Run the model asked for (not the .keras one a GPU took instead of its export) on `device`."""
+        """Run the model asked for (not the .keras one a GPU took instead of its export) on `device`;
+        if it cannot run there (gpu with none), the model and device there were stay."""
         def apply() -> None:
-            before, self.config.device = self.config.device, device
-            if self._switch_model(self._asked_model) is None:
-                self.config.device = before  # e.g. gpu with none: the model there was stays, and so does its device
+            classifier = self._load(self._asked_model, device)
+            if classifier is not None and self._tracker is not None:
+                self.config.device = device
+                self._use(classifier)
         self._requests.put(apply)
 
     def _done(self, frames: int) -> None:
@@ -186,10 +188,11 @@ class InferenceWorker:
         recognizer.speller.carry_from(self._speller)
         self._speller, self._recognizer = recognizer.speller, recognizer
 
-    def _load(self, path: Path | None):
-        """The classifier at `path`, warmed up; None (and a model_failed event) if it cannot be used."""
+    def _load(self, path: Path | None, device: str | None = None):
+        """The classifier at `path` on `device` (default: the configured one), warmed up; None (and a
+        model_failed event) if it cannot be used."""
         try:
-            classifier = load_classifier(path, self.config.device)
+            classifier = load_classifier(path, device or self.config.device)
             # Every power of two up to max_batch: the shapes JAX compiles batches of 1..max_batch to.
             warm_up(classifier, sorted({1, 2, 4, self.max_batch}))
             if self.config.suggestions:
@@ -208,11 +211,10 @@ class InferenceWorker:
         post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
                                      self, str(classifier.path)))
 
-    def _switch_model(self, path: Path | None):
+    def _switch_model(self, path: Path) -> None:
         classifier = self._load(path)
         if classifier is not None and self._tracker is not None:
             self._use(classifier)  # otherwise the model there was stays
-        return classifier
 
     def _start_up(self) -> None:
         """Model, then tracker, one after the other in this thread: both hide native start-up

@@ -149,8 +149,8 @@ class InferenceWorker:
 
     def load_model(self, path: str | Path) -> None:
         def apply() -> None:
-            self._asked_model = Path(path)
-            self._switch_model(self._asked_model)
+            if self._switch_model(Path(path)) is not None:
+                self._asked_model = Path(path)  # a model refused is not what a device change reloads
         self._requests.put(apply)
 
     def set_device(self, device: str) -> None:
@@ -211,10 +211,13 @@ class InferenceWorker:
         post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
                                      self, str(classifier.path)))
 
-    def _switch_model(self, path: Path) -> None:
+    def _switch_model(self, path: Path):
+        """The classifier now in use if `path` loaded, else None (the model there was stays)."""
         classifier = self._load(path)
-        if classifier is not None and self._tracker is not None:
-            self._use(classifier)  # otherwise the model there was stays
+        if classifier is None or self._tracker is None:
+            return None
+        self._use(classifier)
+        return classifier
 
     def _start_up(self) -> None:
         """Model, then tracker, one after the other in this thread: both hide native start-up

@@ -148,6 +148,10 @@ class KerasClassifier:
         n_out = self.model.output_shape[-1]
         if n_out != len(info.labels):
             raise ModelError(f"{path} predicts {n_out} classes but its labels file lists {len(info.labels)}")
+        if self.backend == "torch" and (self.model.weights[0].value.device.type != "cpu") != (gpu is not None):
+            # PyTorch's device was fixed when Keras was first imported in this process.
+            raise ModelError(f"Keras on PyTorch already runs on {self.model.weights[0].value.device.type} in this "
+                             "process: start signcam again to change the device")
         self._call = {"tensorflow": self._tf_call, "jax": self._jax_call}.get(self.backend, self._eager_call)()
 
     def _tf_call(self):

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from .config import Config
-from .errors import run_command
+from .errors import SigncamError, run_command
+from .letters.devices import DEVICES
 from .quiet import add_verbose_option, set_up_console
 
 
@@ -14,8 +15,8 @@ def cmd_read(args) -> int:
     from .letters.classifier import load_classifier
     from .headless import read_sources
 
-    config = Config(model=args.model)
-    classifier = load_classifier(config.model)
+    config = Config(model=args.model, device=args.device)
+    classifier = load_classifier(config.model, config.device)
     jsonl = open(args.jsonl, "w") if args.jsonl else None
     try:
         read_sources(args.sources, classifier, config, sys.stdout, jsonl, full=args.full, words=args.words)
@@ -26,10 +27,42 @@ def cmd_read(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.classifier_only:
+        return cmd_bench_classifier(args)
+    if args.write_reference or args.reference or args.limit or args.batch_sizes:
+        raise SigncamError("--write-reference, --reference, --limit and --batch-sizes go with --classifier-only")
     from .live.bench import bench
 
-    bench(args.sources, Config(model=args.model), args.json, args.baseline, args.realtime, args.loop)
+    bench(args.sources, Config(model=args.model, device=args.device), args.json, args.baseline, args.realtime,
+          args.loop)
     return 0
+
+
+def cmd_bench_classifier(args) -> int:
+    # Nothing on this path imports OpenCV, MediaPipe or TensorFlow (unless the model needs it).
+    from .training.model_bench import DEFAULT_SIZES, bench_classifier
+
+    if len(args.sources) != 1 or args.baseline or args.realtime or args.loop:
+        raise SigncamError("--classifier-only takes one cache file (.npz), without --baseline, --realtime or --loop")
+    bench_classifier(Path(args.sources[0]), args.device, args.model, args.batch_sizes or DEFAULT_SIZES, args.limit,
+                     args.reference, args.json, args.write_reference)
+    return 0
+
+
+def batch_sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected batch sizes like 1,8,32, got {text!r}")
+    return sizes
+
+
+def add_device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", choices=DEVICES, default="auto",
+                        help="auto (default): the .keras model on a GPU when an installed Keras back end sees one, "
+                             "else the CPU; gpu: fail if there is none")
 
 
 def cmd_record(args) -> int:
@@ -52,13 +85,15 @@ def cmd_record(args) -> int:
 def cmd_window(args) -> int:
     from .app import run_app
 
-    return run_app(source=args.source, model=args.model)
+    return run_app(source=args.source, model=args.model, device=args.device)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="signcam", description="Read ASL fingerspelling from a camera or video.")
     parser.add_argument("--source", help="camera index, video file or stream URL for the window (default: saved camera)")
     parser.add_argument("--model", type=Path, help="model file (.keras or .tflite) for the window")
+    parser.add_argument("--device", choices=DEVICES,
+                        help="auto, cpu or gpu for the window's model (default: the saved setting, auto)")
     parser.set_defaults(func=cmd_window)
     sub = parser.add_subparsers(dest="command")
     p = sub.add_parser("read", help="run the recognizer headless and print each source's transcript")
@@ -69,9 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --jsonl: also every probability and the 21 landmarks per frame (to replay offline)")
     p.add_argument("--words", action="store_true",
                    help="also print the transcript with each word replaced by its best suggestion")
+    add_device_option(p)
     p.set_defaults(func=cmd_read)
-    p = sub.add_parser("bench", help="measure the live pipeline's speed, latency and memory on video files")
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="video files")
+    p = sub.add_parser("bench", help="measure the live pipeline's speed, latency and memory on video files, "
+                                     "or (--classifier-only) the letter model alone on a prepared cache")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="video files (with --classifier-only: one cache .npz)")
     p.add_argument("--model", type=Path, help="model file (.keras or .tflite); default: the bundled model")
     p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     p.add_argument("--baseline", action="store_true",
@@ -79,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--realtime", action="store_true", help="feed frames at the clip's frame rate, as a camera")
     p.add_argument("--loop", type=float, default=0.0, metavar="SECONDS",
                    help="repeat the sources for this long (to see whether memory stays flat)")
+    add_device_option(p)
+    p.add_argument("--classifier-only", action="store_true",
+                   help="time the letter model alone on a cache's crops and landmarks (no camera, MediaPipe or video)")
+    p.add_argument("--batch-sizes", type=batch_sizes, metavar="N,N,...",
+                   help="with --classifier-only: batch sizes to time (default 1,8,32,128,512)")
+    p.add_argument("--limit", type=int, metavar="N", help="with --classifier-only: N crops spread over the cache")
+    p.add_argument("--write-reference", type=Path, metavar="FILE",
+                   help="with --classifier-only: save the crops used and the model's outputs for them (a cache slice "
+                        "to carry to a GPU machine, compared with there)")
+    p.add_argument("--reference", type=Path, metavar="FILE",
+                   help="with --classifier-only: compare with the outputs in FILE (default: those CACHE carries)")
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("record", help="save labelled frames that show a hand into a folder-per-class dataset")
     p.add_argument("--label", required=True, help="the letter being signed: A-Z, del, nothing or space")

@@ -135,6 +135,9 @@ class ReuseConfig:
 @dataclass
 class Config:
     model: Path | None = None  # None: the bundled model
+    # auto: the .keras model on a GPU when an installed Keras back end sees one, else the CPU
+    # (signcam/letters/devices.py); cpu; gpu (an error where there is none).
+    device: str = "auto"
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
     spelling: SpellingConfig = field(default_factory=SpellingConfig)

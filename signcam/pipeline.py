@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import Config
-from .letters.classifier import LetterClassifier
+from .letters.classifier import LetterClassifier, on_gpu
 from .spelling.motion import hand_geometry
 from .spelling.smoothing import Smoother
 from .spelling.speller import Commit, Speller
@@ -124,8 +124,10 @@ class Recognizer:
         A hand that has hardly moved since the last frame classified takes that frame's result, if
         the model was sure of it (config.reuse): a still, clear hold costs tracking only. Any frame
         without a hand ends the run. (A frame of the same batch may take a result still to come.)
+        On a GPU every crop is classified: the shortcut saves CPU, which a GPU does not need.
         """
         reuse = self.config.reuse
+        reusing = not on_gpu(self.classifier)
         sources: list[_Classified | None] = []  # per frame: whose result it takes
         to_call: list[tuple[Located, _Classified]] = []
         for x in located:
@@ -134,7 +136,7 @@ class Recognizer:
                 sources.append(None)
                 continue
             last = self._classified
-            if (last is not None and last.taken < reuse.max_frames and last.handedness == x.hand.handedness
+            if (reusing and last is not None and last.taken < reuse.max_frames and last.handedness == x.hand.handedness
                     and (last.probs is None or last.probs.max() >= reuse.min_confidence)
                     and _moved(last.landmarks, x.hand.landmarks) < reuse.max_motion):
                 last.taken += 1

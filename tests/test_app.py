@@ -109,6 +109,19 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
     assert window.session.worker.classifier.path == model_path
     assert settings.model is None  # a refused model is not remembered
 
+    # The Device menu: a GPU where there is none is refused in the banner, and the model stays on the CPU.
+    from signcam.letters.devices import find_gpu
+    if find_gpu()[0] is None:
+        assert window.device_actions["auto"].isChecked()
+        window.device_actions["gpu"].trigger()
+        qtbot.waitUntil(lambda: "--device gpu:" in banner.text(), timeout=30_000)
+        qtbot.waitUntil(lambda: window.device_actions["auto"].isChecked(), timeout=10_000)
+        assert window.session.worker.config.device == "auto" and settings.device == "auto"
+        window.device_actions["cpu"].trigger()
+        qtbot.waitUntil(lambda: settings.device == "cpu", timeout=60_000)
+        worker = window.session.worker
+        assert worker.classifier.path == model_path and worker.classifier.device.startswith("CPU")
+
     # Preferences are saved as they change.
     window.threshold_box.setValue(0.5)
     window.mirror_box.setChecked(False)

@@ -61,3 +61,25 @@ def test_no_reuse_below_the_motion_or_above_the_confidence_classifies_every_crop
         recognizer = Recognizer(classifier, tracker, config)
         run(recognizer, [b] * 4)
     assert recognizer.model_inputs == 4 and recognizer.reused == 0
+
+
+class OnAGpu:
+    """The real model, labelled as it would be on a GPU: only the label is faked (no GPU here)."""
+
+    def __init__(self, classifier):
+        self.classifier, self.info, self.path = classifier, classifier.info, classifier.path
+        self.device = "GPU (none here, jax)"
+
+    def predict_batch(self, *args, **kwargs):
+        return self.classifier.predict_batch(*args, **kwargs)
+
+
+def test_on_a_gpu_every_tracked_frame_is_classified(classifier, teal_dir):
+    # The shortcut saves CPU; on a GPU a fresh reading of every frame costs nothing that matters.
+    config = Config(suggestions=False)
+    b = middle_frame(teal_dir / "B.mp4")
+    with make_tracker(config) as tracker:
+        recognizer = Recognizer(OnAGpu(classifier), tracker, config)
+        readings = run(recognizer, [b] * 4)
+    assert recognizer.model_inputs == 4 and recognizer.reused == 0
+    assert readings[0].raw_letter == "B" and len({id(r.probs) for r in readings}) == 4

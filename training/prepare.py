@@ -5,10 +5,7 @@ the crops the app will feed it.
 """
 from __future__ import annotations
 
-import json
-import os
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -18,56 +15,12 @@ from signcam.vision.crop import CROP_MARGIN, crop_hand
 from signcam.errors import DatasetError
 from signcam.vision.frames import IMAGE_SUFFIXES
 from signcam.vision.hands import MediaPipeHandTracker
+from .cache import CACHE_VERSION, Samples, load_cache, save_cache  # noqa: F401  (their home before)
 from .progress import Progress
 
 from .groups import group_of, source_of
 
 CROP_SIZE = 160  # model input side; the classifier reads its own input size from the model
-# Bumped whenever a cache gains or changes what it stores; older caches are refused with a
-# one-line message instead of training on missing fields.
-# 2: `sources` (who signed each image) and `world` (MediaPipe's metric landmarks).
-CACHE_VERSION = 2
-
-
-@dataclass
-class Samples:
-    """Cropped hands with what is known about each (the in-memory form of a cache)."""
-    crops: np.ndarray  # (N, S, S, 3) uint8 RGB
-    landmarks: np.ndarray  # (N, 21, 3) float32 in crop coordinates
-    labels: np.ndarray  # (N,) str
-    files: np.ndarray  # (N,) str
-    groups: np.ndarray  # (N,) str
-    handedness: np.ndarray  # (N,) str
-    no_hand: dict = field(default_factory=dict)  # class -> number of images with no hand
-    images: dict = field(default_factory=dict)  # class -> number of images read
-    unreadable: list = field(default_factory=list)
-    sources: np.ndarray | None = None  # (N,) str: the person or session (default: the groups)
-    world: np.ndarray | None = None  # (N, 21, 3) float32 metric landmarks (zeros where unknown)
-
-    ARRAYS = ("crops", "landmarks", "labels", "files", "groups", "handedness", "sources", "world")
-
-    def __post_init__(self):
-        if self.sources is None:
-            self.sources = np.asarray(self.groups).copy()
-        if self.world is None:
-            self.world = np.zeros(np.shape(self.landmarks), np.float32)
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def subset(self, mask: np.ndarray) -> "Samples":
-        return Samples(**{name: getattr(self, name)[mask] for name in self.ARRAYS})
-
-    @staticmethod
-    def concat(parts: list["Samples"]) -> "Samples":
-        merged = Samples(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in Samples.ARRAYS})
-        for p in parts:
-            for k, v in p.no_hand.items():
-                merged.no_hand[k] = merged.no_hand.get(k, 0) + v
-            for k, v in p.images.items():
-                merged.images[k] = merged.images.get(k, 0) + v
-            merged.unreadable += p.unreadable
-        return merged
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -162,33 +115,6 @@ def detect_and_crop(data_dirs: list[Path], size: int = CROP_SIZE, margin: float 
         raise DatasetError("no hand was found in any image")
     return Samples(np.stack(crops), np.stack(lms), np.array(labels), np.array(files), np.array(groups),
                    np.array(handed), dict(no_hand), dict(images), unreadable, np.array(sources), np.stack(world))
-
-
-def save_cache(samples: Samples, out: Path) -> None:
-    """Write the cache atomically: a killed run leaves the old cache or none, never half a file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".part")
-    with open(tmp, "wb") as f:
-        np.savez(f, version=CACHE_VERSION, **{name: getattr(samples, name) for name in Samples.ARRAYS},
-                 report=json.dumps({"no_hand": samples.no_hand, "images": samples.images,
-                                    "unreadable": samples.unreadable}))
-    os.replace(tmp, out)
-
-
-def load_cache(path: Path) -> Samples:
-    if not path.is_file():
-        raise DatasetError(f"cache not found: {path} (make one with `signcam-train prepare`)")
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            version = int(z["version"]) if "version" in z.files else 1
-            if version != CACHE_VERSION:
-                raise DatasetError(f"{path} is a version {version} cache; this signcam-train reads version "
-                                   f"{CACHE_VERSION}: make it again with `signcam-train prepare`")
-            report = json.loads(str(z["report"]))
-            return Samples(**{name: z[name] for name in Samples.ARRAYS}, no_hand=report["no_hand"],
-                           images=report["images"], unreadable=report["unreadable"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise DatasetError(f"{path} is not a signcam cache ({exc})") from None
 
 
 def report_lines(samples: Samples) -> list[str]:

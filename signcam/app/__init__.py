@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import SigncamError
 
 
-def run_app(source: str | None = None, model: Path | None = None) -> int:
+def run_app(source: str | None = None, model: Path | None = None, device: str | None = None) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
                                                  or os.environ.get("QT_QPA_PLATFORM")):
         # Qt would abort with a page about platform plugins; say it in one line instead.
@@ -24,7 +24,7 @@ def run_app(source: str | None = None, model: Path | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("signcam")
-    window = MainWindow(Settings(), source, model)
+    window = MainWindow(Settings(), source, model, device)
     window.show()
     # Ctrl+C in the terminal closes the window (and so stops the threads) instead of being ignored:
     # the timer lets Python run its signal handler while Qt's loop is in C++.

@@ -6,6 +6,7 @@ from pathlib import Path
 from PyQt6.QtCore import QSettings, QStandardPaths
 
 from ..config import Config
+from ..letters.devices import DEVICES
 
 
 _DEFAULTS = Config()
@@ -37,6 +38,7 @@ class Settings:
     hold_time = _Value(_DEFAULTS.spelling.hold_time, float)
     signer = _Value("me", str)  # who is signing, for Record mode's file names
     record_rate = _Value(5.0, float)  # frames saved per second in Record mode
+    device = _Value(_DEFAULTS.device, str)  # where the letter model runs: auto, cpu or gpu
 
     def __init__(self, store: QSettings | None = None):
         self.store = store if store is not None else QSettings("signcam", "signcam")
@@ -95,9 +97,11 @@ class Settings:
     def train_data(self, paths: list[Path | str]) -> None:
         self.store.setValue("train_data", "\n".join(str(p) for p in paths))
 
-    def config(self, model: Path | None = None) -> Config:
-        """A Config with the saved preferences; `model` (e.g. from the command line) wins over the saved one."""
-        config = Config(model=model or self.model)
+    def config(self, model: Path | None = None, device: str | None = None) -> Config:
+        """A Config with the saved preferences; `model` and `device` (e.g. from the command line) win
+        over the saved ones."""
+        saved = self.device if self.device in DEVICES else _DEFAULTS.device
+        config = Config(model=model or self.model, device=device or saved)
         config.smoothing.threshold = config.spelling.threshold = self.threshold
         config.spelling.hold_time = self.hold_time
         return config

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PyQt6.QtCore import QSignalBlocker, Qt
-from PyQt6.QtGui import QAction, QFont, QKeySequence, QTextCursor
+from PyQt6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QTextCursor
 from PyQt6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout,
-                             QLabel, QMainWindow, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+                             QLabel, QMainWindow, QMenu, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from ..letters.bundled import source_model_for
 from ..letters.classifier import DEFAULT_MODEL
@@ -20,13 +20,31 @@ from .settings import Settings
 from .widgets import Banner, TopCandidates, VideoView
 
 
+DEVICE_CHOICES = (("auto", "&Auto: a GPU if there is one, else the CPU"), ("cpu", "&CPU"), ("gpu", "&GPU"))
+
+
+def device_menu(menu: QMenu, current: str, choose, parent) -> dict[str, QAction]:
+    """One checkable item per device the letter model can run on; `choose(device)` when one is picked."""
+    group = QActionGroup(parent)
+    actions = {}
+    for device, text in DEVICE_CHOICES:
+        action = QAction(text, parent, checkable=True, checked=device == current)
+        action.triggered.connect(lambda _checked, d=device: choose(d))
+        group.addAction(action)
+        menu.addAction(action)
+        actions[device] = action
+    return actions
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, source: str | None = None, model: Path | None = None):
+    def __init__(self, settings: Settings, source: str | None = None, model: Path | None = None,
+                 device: str | None = None):
         super().__init__()
         self.settings = settings
         self._opened_model: Path | None = None  # the model asked for with File → Open model…
+        self._asked_device: str | None = None  # ... and the device, with the Device menu
         self._cameras: list[tuple[int, str]] | None = None  # found when the picker is first filled
-        config = settings.config(model)
+        config = settings.config(model, device)
         self.session = LiveSession(config, self)
         self.setWindowTitle("signcam")
         self.resize(1100, 820)
@@ -159,6 +177,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(slot)
             menu.addAction(action)
+        self.device_actions = device_menu(self.menuBar().addMenu("&Device"), self.session.worker.config.device,
+                                          self.set_device, self)
 
     # ---- actions (also what the tests drive)
     def open_source(self, spec: str | int) -> None:
@@ -173,6 +193,12 @@ class MainWindow(QMainWindow):
         self._opened_model = Path(path)
         self.statusBar().showMessage(f"loading model {Path(path).name}…")
         self.session.worker.load_model(path)
+
+    def set_device(self, device: str) -> None:
+        """Where the letter model runs from now on (auto, cpu or gpu); remembered once the model runs there."""
+        self._asked_device = device
+        self.statusBar().showMessage(f"loading the model for device {device}…")
+        self.session.worker.set_device(device)
 
     def set_record_mode(self, on: bool) -> None:
         """Record mode: letter keys choose the label, Return starts and stops recording."""
@@ -307,6 +333,8 @@ class MainWindow(QMainWindow):
 
     def _show_problem(self, kind: str, message: str) -> None:
         self.statusBar().showMessage(message, 10000)
+        if kind == "model":  # a device that failed (gpu with none) is not ticked
+            self.device_actions[self.session.worker.config.device].setChecked(True)
         if kind == "record":
             self.record_panel.stopped()
         if kind == "source":
@@ -325,6 +353,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"model {message}", 5000)
         if self._opened_model is not None and Path(path) == self._opened_model:
             self.settings.model = path  # remembered only when the user chose it (not --model)
+        if self._asked_device == self.session.worker.config.device:
+            self.settings.device = self._asked_device  # likewise (not --device)
 
     def closeEvent(self, event) -> None:
         if self.retrain_dialog is not None:

@@ -1,7 +1,8 @@
 """Letters: the letter model, from hand crops and landmarks to probabilities over the labels.
 
-    classifier.py    LetterClassifier: .tflite through LiteRT (the default) or .keras through Keras;
-                     labels.json beside the model; one-line errors for bad files
+    classifier.py    LetterClassifier: .tflite through LiteRT (the default) or .keras through Keras 3
+                     on TensorFlow, JAX or PyTorch; labels.json beside the model; one-line errors for bad files
+    devices.py       --device auto|cpu|gpu: which installed Keras back end sees a GPU, asked lazily
     hand_view.py     as_one_hand: the model's view of a hand (mirrored to one handedness), shared
                      by training and the app
     model_layers.py  the Keras layers saved inside .keras models (registered under the package

@@ -1,13 +1,17 @@
 """Letter classifiers behind one interface, with the back end chosen by the model file.
 
-`.keras` runs through a compiled tf.function (on the GPU when TensorFlow has
-one); `.tflite` runs through the standalone LiteRT interpreter (`ai-edge-litert`),
-so TensorFlow is never imported for it. Labels and crop facts ship beside the
+`.keras` runs through whichever Keras 3 back end is in use (TensorFlow, JAX or
+PyTorch), compiled where the back end allows, on a GPU when one is chosen
+(devices.py); `.tflite` runs on the CPU through the standalone LiteRT interpreter
+(`ai-edge-litert`), so TensorFlow is never imported for it. Labels and crop facts ship beside the
 model in labels.json, never hard-coded.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,8 @@ import numpy as np
 from ..errors import ModelError, first_line
 from ..quiet import native_stderr_silenced
 from ..runtime import import_tensorflow, tflite_interpreter_class
-from .bundled import BUNDLED_KERAS, default_model
+from .bundled import BUNDLED_KERAS, BUNDLED_TFLITE, default_model, source_model_for
+from .devices import Gpu, choose_gpu
 from .hand_view import as_one_hand
 
 # The bundled source model (.keras): what training and retraining start from. What the app
@@ -38,7 +43,7 @@ class ModelInfo:
 class LetterClassifier(Protocol):
     info: ModelInfo
     path: Path
-    device: str  # "GPU" or "CPU"
+    device: str  # what it runs on: "CPU", "CPU (tensorflow)", "GPU (NVIDIA H200, jax)"
 
     def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray, handedness=None) -> np.ndarray:
         """(N, S, S, 3) uint8 RGB crops, (N, 21, 3) landmarks and, for models that mirror
@@ -96,33 +101,103 @@ def check_model_file(path: Path) -> None:
             raise invalid_model(path, "not a TFLite flatbuffer")
 
 
+def import_keras(backend: str | None = None):
+    """Keras, on `backend` if it is not yet imported (Keras reads KERAS_BACKEND once per process)."""
+    if backend and "keras" not in sys.modules:
+        os.environ["KERAS_BACKEND"] = backend
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow" and "keras" not in sys.modules:
+        import_tensorflow()  # its start-up log lines hidden
+    import keras
+
+    from . import model_layers  # noqa: F401  (registers the custom layers)
+    return keras
+
+
+def next_power_of_two(n: int) -> int:
+    return 1 << max(0, n - 1).bit_length()
+
+
 class KerasClassifier:
-    def __init__(self, path: Path, info: ModelInfo):
-        tf = import_tensorflow()
-        import keras
+    """A `.keras` model through whichever Keras 3 back end is in use, compiled where it can be.
 
-        from . import model_layers  # noqa: F401  (registers the custom layers)
+    TensorFlow: one tf.function for every batch size (no retracing). JAX: one jax.jit of the
+    model's stateless call, batches padded to a power of two so a live stream of 1-8 crops
+    compiles four shapes, not eight. PyTorch: predict_on_batch, eagerly (torch.compile is not
+    taken: its pay-off on this model is unmeasured). `gpu` None: the CPU, even where the back end
+    sees a GPU.
+    """
 
+    def __init__(self, path: Path, info: ModelInfo, gpu: Gpu | None = None):
+        if gpu is None and "keras" not in sys.modules:
+            # Keras on PyTorch places everything on its default device, read once at import; a device
+            # scope around loading breaks it ("can only change requires_grad flags of leaf variables").
+            os.environ.setdefault("KERAS_TORCH_DEVICE", "cpu")
+        keras = import_keras(gpu.backend if gpu else None)
         self.path, self.info = path, info
+        self.backend = keras.backend.backend()
+        if gpu is not None and gpu.backend != self.backend:
+            raise ModelError(f"the GPU was found through {gpu.backend}, but Keras already runs on {self.backend}")
+        self.device = gpu.label if gpu else f"CPU ({self.backend})"
+        self._scope = (contextlib.nullcontext if self.backend == "torch"
+                       else lambda: keras.device("gpu:0" if gpu else "cpu:0"))
         try:
-            self.model = keras.models.load_model(path, compile=False)
+            with self._scope():
+                self.model = keras.models.load_model(path, compile=False)
         except Exception as exc:  # Keras raises many types for a bad file; all mean the same to a user
             raise invalid_model(path, first_line(exc)) from None
         n_out = self.model.output_shape[-1]
         if n_out != len(info.labels):
             raise ModelError(f"{path} predicts {n_out} classes but its labels file lists {len(info.labels)}")
-        self.device = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
-        s = info.input_size
+        if self.backend == "torch" and (self.model.weights[0].value.device.type != "cpu") != (gpu is not None):
+            # PyTorch's device was fixed when Keras was first imported in this process.
+            raise ModelError(f"Keras on PyTorch already runs on {self.model.weights[0].value.device.type} in this "
+                             "process: start signcam again to change the device")
+        self._call = {"tensorflow": self._tf_call, "jax": self._jax_call}.get(self.backend, self._eager_call)()
+
+    def _tf_call(self):
+        tf = import_tensorflow()
+        s = self.info.input_size
+        device = "/GPU:0" if self.device.startswith("GPU") else "/CPU:0"
+
+        def run(crop, lms):
+            with tf.device(device):
+                return self.model({"crop": crop, "landmarks": lms}, training=False)
         # One compiled graph for every batch size: no retracing, no per-call predict() overhead.
-        self._call = tf.function(
-            lambda crop, lms: self.model({"crop": crop, "landmarks": lms}, training=False),
-            input_signature=[tf.TensorSpec([None, s, s, 3], tf.uint8), tf.TensorSpec([None, 21, 3], tf.float32)],
-            reduce_retracing=True)
+        call = tf.function(run, input_signature=[tf.TensorSpec([None, s, s, 3], tf.uint8),
+                                                 tf.TensorSpec([None, 21, 3], tf.float32)], reduce_retracing=True)
+        return lambda crops, lms: call(crops, lms).numpy()
+
+    def _jax_call(self):
+        import jax
+
+        model = self.model
+        weights = ([v.value for v in model.trainable_variables], [v.value for v in model.non_trainable_variables])
+
+        @jax.jit
+        def call(trainable, non_trainable, crop, lms):
+            out, _ = model.stateless_call(trainable, non_trainable, {"crop": crop, "landmarks": lms}, training=False)
+            return out
+
+        def run(crops, lms):
+            n = len(crops)
+            padded = next_power_of_two(n)
+            if padded != n:  # zeros past the real crops; their rows are dropped
+                crops = np.concatenate([crops, np.zeros((padded - n, *crops.shape[1:]), crops.dtype)])
+                lms = np.concatenate([lms, np.zeros((padded - n, *lms.shape[1:]), lms.dtype)])
+            with self._scope():
+                return np.asarray(call(*weights, crops, lms))[:n]
+        return run
+
+    def _eager_call(self):
+        def run(crops, lms):
+            with self._scope():
+                return np.asarray(self.model.predict_on_batch({"crop": crops, "landmarks": lms}))
+        return run
 
     def predict_batch(self, crops: np.ndarray, landmarks: np.ndarray, handedness=None) -> np.ndarray:
         if len(crops) == 0:
             return np.zeros((0, len(self.info.labels)), np.float32)
-        return self._call(*model_view(self.info, crops, landmarks, handedness)).numpy()
+        return self._call(*model_view(self.info, crops, landmarks, handedness))
 
 
 
@@ -172,14 +247,40 @@ class TFLiteClassifier:
         return out
 
 
-def load_classifier(path: str | Path | None = None) -> LetterClassifier:
-    """The model at `path` (default: the bundled one), its back end chosen by the file's suffix."""
-    path = Path(path) if path else default_model()
+def model_for_gpu(path: Path | None, required: bool) -> Path | None:
+    """The .keras model to run on a GPU for `path` (None: the bundled model): a TFLite export
+    runs on the CPU only, so its source is taken. None where there is none and no GPU is `required`."""
+    if path is None:
+        return BUNDLED_KERAS
+    if path.suffix != ".tflite":
+        return path
+    source = source_model_for(path) or (BUNDLED_KERAS if path == BUNDLED_TFLITE else None)
+    if source is None and required:
+        raise ModelError(f"{path.name} is a TFLite model, which runs on the CPU only; "
+                         "give the .keras model it was exported from")
+    return source
+
+
+def load_classifier(path: str | Path | None = None, device: str = "auto") -> LetterClassifier:
+    """The model at `path` (default: the bundled one), its back end chosen by the file's suffix,
+    on the device asked for (auto: a GPU that an installed Keras back end sees, else the CPU)."""
+    path = Path(path) if path else None
+    gpu = choose_gpu(device)
+    keras_path = model_for_gpu(path, device == "gpu") if gpu else None
+    if keras_path is not None:
+        path = keras_path
+    else:
+        gpu, path = None, path or default_model()
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
-    backends = {".keras": KerasClassifier, ".tflite": TFLiteClassifier}
-    if path.suffix not in backends:
+    if path.suffix not in (".keras", ".tflite"):
         raise ModelError(f"unknown model format {path.suffix!r}: use a .keras or .tflite file")
     info = read_model_info(path)
     check_model_file(path)
-    return backends[path.suffix](path, info)
+    if path.suffix == ".keras":
+        return KerasClassifier(path, info, gpu)
+    return TFLiteClassifier(path, info)
+
+
+def on_gpu(classifier: LetterClassifier) -> bool:
+    return classifier.device.startswith("GPU")

@@ -22,7 +22,7 @@ from .stats import Stats
 
 
 def warm_up(classifier, sizes=(1, 2, 4)) -> None:
-    """The first calls of a tf.function trace and allocate; pay for that before the first frame."""
+    """The first calls of a compiled model trace and allocate; pay for that before the first frame."""
     s = classifier.info.input_size
     for n in sizes:
         classifier.predict_batch(np.zeros((n, s, s, 3), np.uint8), np.zeros((n, 21, 3), np.float32))
@@ -50,6 +50,7 @@ class InferenceWorker:
         self.paused = False
         self.recording = None  # a LiveRecording while the window's Record mode is open
         self.classifier = None
+        self._asked_model = config.model  # what was asked for (None: the default for the device)
         self.ready = threading.Event()  # start-up is over, the model loaded or not
         self._stop = threading.Event()
         self._tracker = None
@@ -147,7 +148,20 @@ class InferenceWorker:
         self._requests.put(self._restart)
 
     def load_model(self, path: str | Path) -> None:
-        self._requests.put(lambda: self._switch_model(Path(path)))
+        def apply() -> None:
+            if self._switch_model(Path(path)) is not None:
+                self._asked_model = Path(path)  # a model refused is not what a device change reloads
+        self._requests.put(apply)
+
+    def set_device(self, device: str) -> None:
+        """Run the model asked for (not the .keras one a GPU took instead of its export) on `device`;
+        if it cannot run there (gpu with none), the model and device there were stay."""
+        def apply() -> None:
+            classifier = self._load(self._asked_model, device)
+            if classifier is not None and self._tracker is not None:
+                self.config.device = device
+                self._use(classifier)
+        self._requests.put(apply)
 
     def _done(self, frames: int) -> None:
         with self._cond:
@@ -174,11 +188,13 @@ class InferenceWorker:
         recognizer.speller.carry_from(self._speller)
         self._speller, self._recognizer = recognizer.speller, recognizer
 
-    def _load(self, path: Path | None):
-        """The classifier at `path`, warmed up; None (and a model_failed event) if it cannot be used."""
+    def _load(self, path: Path | None, device: str | None = None):
+        """The classifier at `path` on `device` (default: the configured one), warmed up; None (and a
+        model_failed event) if it cannot be used."""
         try:
-            classifier = load_classifier(path)
-            warm_up(classifier, sorted({1, 2, self.max_batch}))
+            classifier = load_classifier(path, device or self.config.device)
+            # Every power of two up to max_batch: the shapes JAX compiles batches of 1..max_batch to.
+            warm_up(classifier, sorted({1, 2, 4, self.max_batch}))
             if self.config.suggestions:
                 shared_suggester()  # the word list is read here, at start-up, not at the first letter
             return classifier
@@ -195,10 +211,13 @@ class InferenceWorker:
         post(self.events, LiveEvent("model_loaded", f"{classifier.path.name} on {classifier.device}",
                                      self, str(classifier.path)))
 
-    def _switch_model(self, path: Path) -> None:
+    def _switch_model(self, path: Path):
+        """The classifier now in use if `path` loaded, else None (the model there was stays)."""
         classifier = self._load(path)
-        if classifier is not None and self._tracker is not None:
-            self._use(classifier)  # otherwise the model there was stays
+        if classifier is None or self._tracker is None:
+            return None
+        self._use(classifier)
+        return classifier
 
     def _start_up(self) -> None:
         """Model, then tracker, one after the other in this thread: both hide native start-up

@@ -149,6 +149,15 @@ class InferenceWorker:
     def load_model(self, path: str | Path) -> None:
         self._requests.put(lambda: self._switch_model(Path(path)))
 
+    def use_profile(self, wrap) -> None:
+        """From the next frame, read through `wrap(base classifier)` (a person's calibration profile,
+        signcam/profiles/); None reads through the base model alone."""
+        def apply() -> None:
+            if self.classifier is not None:
+                base = getattr(self.classifier, "base", self.classifier)
+                self._use(wrap(base) if wrap else base)
+        self._requests.put(apply)
+
     def _done(self, frames: int) -> None:
         with self._cond:
             self._handled += frames

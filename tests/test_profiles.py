@@ -13,7 +13,7 @@ from signcam.datasets.recorder import read_manifest
 from signcam.errors import DatasetError, ModelError
 from signcam.letters.adapt import AdaptConfig, Adaptation, fit
 from signcam.profiles.store import ProfileError, ProfileStore
-from signcam.profiles.walk import CalibrationWalk
+from signcam.profiles.walk import HANDSHAPES, CalibrationWalk
 from signcam.vision.frames import Frame
 from signcam.vision.hands import Hand
 
@@ -186,13 +186,18 @@ def test_calibrate_then_read_through_the_profile_and_another_model_is_detected(l
     meta = profile.meta()
     assert meta["letters"] == ["A", "B", "V"] and meta["check"]["frames"] > 0
 
-    out = run("signcam.cli", "read", str(photos / "V"), "--profile", "riya", "--jsonl", str(tmp_path / "r.jsonl"), env=env)
-    assert out.returncode == 0, out.stderr
-    rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
-    assert sum(r["raw_letter"] == "V" for r in rows if r["hand"]) >= 5  # its photos read as V through the profile
+    def v_confidence(*profile):
+        out = run("signcam.cli", "read", str(photos / "V"), *profile, "--jsonl", str(tmp_path / "r.jsonl"), env=env)
+        assert out.returncode == 0, out.stderr
+        rows = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+        return np.array([r["raw_confidence"] if r["raw_letter"] == "V" else 0.0 for r in rows if r["hand"]])
 
-    # Another base model (the .keras source of the bundled export differs by its SHA-256): said so.
-    other = model_path.with_suffix(".keras") if model_path.suffix == ".tflite" else model_path.with_suffix(".tflite")
+    alone, adapted = v_confidence(), v_confidence("--profile", "riya")
+    assert len(alone) >= 3 and (adapted >= alone - 1e-3).all() and (adapted > alone + 0.01).any(), (alone, adapted)
+
+    # Another base model (the bundled export and its .keras source differ by their SHA-256): said so.
+    made = Path(meta["base_model_path"])
+    other = made.with_suffix(".keras" if made.suffix == ".tflite" else ".tflite")
     with pytest.raises(ProfileError, match="made for another model") as info:
         profile.load_adaptation(other)
     assert "\n" not in str(info.value)
@@ -216,3 +221,37 @@ def test_enroll_eval_on_a_small_slice(letters_dir, tmp_path):
     assert row["person"] == SOURCE and row["enrolled"] == 9 and row["tested"] == 9
     assert 0 <= result["mean_after"] <= 1 and result["worst_after"] == row["after"]
     assert "mean" in out.stdout and SOURCE in out.stdout
+
+
+def test_the_window_walks_a_calibration_adapts_in_the_background_and_switches_profiles(qtbot, teal_dir, model_path, tmp_path):
+    pytest.importorskip("pytestqt")
+    from PyQt6.QtCore import QSettings
+
+    from signcam.app.settings import Settings
+    from signcam.app.window import MainWindow
+    from signcam.letters.adapt import AdaptedClassifier
+
+    settings = Settings(QSettings(str(tmp_path / "signcam.ini"), QSettings.Format.IniFormat))
+    settings.record_dir, settings.models_dir = tmp_path / "dataset", tmp_path / "models"
+    window = MainWindow(settings, str(teal_dir / "A.mp4"), model_path)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=120_000)
+    store = window.profiles.store
+    assert window.profiles.label.text() == "profile: none"
+    dialog = window.profiles.calibrate("teal", letters=("A", "B"), countdown=0.3, frames_per_letter=4)
+    qtbot.waitUntil(lambda: dialog.letter.text() == "B", timeout=120_000)  # A's frames are in
+    assert dialog.shape.text() == HANDSHAPES["B"] and dialog.strip.text().count("font-weight") == 1
+    window.open_source(str(teal_dir / "B.mp4"))
+    qtbot.waitUntil(dialog.close_button.isVisible, timeout=180_000)  # adapted (or failed) in the background
+    assert dialog.error is None and "adapted in" in dialog.state.text()
+    assert store.get("teal").letter_counts() == {"A": 4, "B": 4}
+    qtbot.waitUntil(lambda: isinstance(window.session.worker.classifier, AdaptedClassifier), timeout=60_000)
+    assert window.profiles.label.text() == "profile: teal" and store.active() == "teal"
+
+    assert window.profiles.rename("teal", "teal2") and window.profiles.label.text() == "profile: teal2"
+    assert window.profiles.switch(None)
+    qtbot.waitUntil(lambda: not isinstance(window.session.worker.classifier, AdaptedClassifier), timeout=60_000)
+    assert window.profiles.delete("teal2") and store.names() == []
+    dialog.close()
+    window.close()

@@ -28,7 +28,7 @@ class ProfileControls(QObject):
         self.calibrate_action = QAction("Calibrate…", window)
         self.calibrate_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.calibrate_action.setToolTip("Teach the model your hand: a guided walk through the letters (Ctrl+Shift+K)")
-        self.calibrate_action.triggered.connect(self.calibrate)
+        self.calibrate_action.triggered.connect(lambda: self.calibrate())
         self.menu = window.menuBar().addMenu("&Profiles")
         self.menu.aboutToShow.connect(self._fill_menu)
         self._fill_menu()
@@ -41,7 +41,9 @@ class ProfileControls(QObject):
         c = self.worker.classifier
         return Path(getattr(c, "base", c).path) if c is not None else None
 
-    def calibrate(self, name: str | None = None) -> CalibrateDialog | None:
+    def calibrate(self, name: str | None = None, **walk) -> CalibrateDialog | None:
+        """Start the walk for profile `name` (asked when None); `walk`: CalibrateDialog's settings
+        (letters, countdown, frames_per_letter)."""
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.raise_()
             return self.dialog
@@ -57,7 +59,7 @@ class ProfileControls(QObject):
             self.window.set_record_mode(False)  # the walk takes the worker's recording slot
         try:
             profile = self.store.create(name)
-            self.dialog = CalibrateDialog(self.worker, profile, self.base_model, self.window)
+            self.dialog = CalibrateDialog(self.worker, profile, self.base_model, self.window, **walk)
         except SigncamError as exc:
             self._problem(str(exc))
             return None

@@ -77,26 +77,39 @@ def evaluate(samples: Samples, classifier, per_letter: int, config: AdaptConfig 
         enrolled_probs = probs[e] if given else classifier.predict_batch(samples.crops[e], samples.landmarks[e],
                                                                           samples.handedness[e])
         adaptation = fit(labels, base_id, enrolled_probs, samples.landmarks[e], samples.handedness[e],
-                         samples.labels[e], config)
+                         samples.labels[e], config, samples.crops[e])
         seconds = time.perf_counter() - start
-        after = adaptation.apply(probs[t], samples.landmarks[t], samples.handedness[t])
+        after = adaptation.apply(probs[t], samples.landmarks[t], samples.handedness[t], samples.crops[t])
         truth = samples.labels[t]
         hit_before = np.array(labels)[probs[t].argmax(1)] == truth
         hit_after = np.array(labels)[after.argmax(1)] == truth
+        # Profiles stay personal: everyone else's photos, read through this person's profile.
+        others = np.flatnonzero(~mine & test)
+        other_truth = samples.labels[others]
+        others_before = float(np.mean(np.array(labels)[probs[others].argmax(1)] == other_truth)) if len(others) else None
+        others_after = float(np.mean(np.array(labels)[adaptation.apply(probs[others], samples.landmarks[others],
+                                                                        samples.handedness[others],
+                                                                        samples.crops[others]).argmax(1)]
+                                     == other_truth)) if len(others) else None
         for c, b, a in zip(truth, hit_before, hit_after):
             letters_before.setdefault(c, []).append(b)
             letters_after.setdefault(c, []).append(a)
         rows.append({"person": str(person), "enrolled": int(len(e)), "tested": int(len(t)),
                      "before": round(float(hit_before.mean()), 4), "after": round(float(hit_after.mean()), 4),
-                     "adapt_seconds": round(seconds, 3)})
+                     "adapt_seconds": round(seconds, 3),
+                     "others_before": None if others_before is None else round(others_before, 4),
+                     "others_after": None if others_after is None else round(others_after, 4)})
     if not rows:
         raise DatasetError("no person had photos both to enroll and to test")
     mean = lambda key: round(float(np.mean([r[key] for r in rows])), 4)  # noqa: E731
     worst = min(rows, key=lambda r: r["after"])
+    losses = [r["others_before"] - r["others_after"] for r in rows if r["others_before"] is not None]
     return {"model": str(classifier.path), "per_letter": per_letter, "enroll_match": enroll_match,
             "config": asdict(config or AdaptConfig()), "people": len(rows),
             "mean_before": mean("before"), "mean_after": mean("after"),
             "worst_before": min(r["before"] for r in rows), "worst_after": worst["after"], "worst_person": worst["person"],
+            "others_loss_mean": round(float(np.mean(losses)), 4) if losses else None,
+            "others_loss_worst": round(float(np.max(losses)), 4) if losses else None,
             "median_adapt_seconds": round(float(np.median([r["adapt_seconds"] for r in rows])), 3),
             "per_letter_before": {c: round(float(np.mean(v)), 4) for c, v in sorted(letters_before.items())},
             "per_letter_after": {c: round(float(np.mean(v)), 4) for c, v in sorted(letters_after.items())},
@@ -113,6 +126,9 @@ def table_lines(result: dict) -> list[str]:
                  f" {result['median_adapt_seconds']:>8.2f} (median)")
     lines.append(f"worst after: {result['worst_person']} {result['worst_after']:.3f}"
                  f" (worst before {result['worst_before']:.3f}); {result['people']} people, K={result['per_letter']}")
+    if result.get("others_loss_mean") is not None:
+        lines.append(f"others read through each person's profile lose {result['others_loss_mean'] * 100:.2f} points "
+                     f"on average, {result['others_loss_worst'] * 100:.2f} at most")
     letters = " ".join(f"{c}:{result['per_letter_before'][c]:.2f}>{result['per_letter_after'][c]:.2f}"
                        for c in result["per_letter_after"])
     lines.append(f"per letter, before>after: {letters}")

@@ -164,9 +164,10 @@ class Profile:
         probs = classifier.predict_batch(frames.crops, frames.landmarks, frames.handedness)
         base_id = sha256_of(Path(classifier.path))
         adaptation = fit(classifier.info.labels, base_id, probs, frames.landmarks, frames.handedness,
-                         frames.labels, config)
+                         frames.labels, config, frames.crops)
         adaptation.save(self.adaptation_path)
-        check = self_check(classifier.info.labels, probs, frames.landmarks, frames.handedness, frames.labels, config)
+        check = self_check(classifier.info.labels, probs, frames.landmarks, frames.handedness, frames.labels, config,
+                           frames.crops)
         self.update_meta(check=check, base_model=base_id, base_model_path=str(classifier.path), method=adaptation.config.method,
                          letters=adaptation.enrolled, frames=int(len(frames.labels)),
                          adapted=time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -36,9 +36,13 @@ def shoot(clips: Path, letters: str, stop_after: int, walk_out: Path, result_out
     window.show()
     state = {"dialog": None, "letter": None, "shot": False}
 
+    def replay(_name: str) -> None:  # a clip ended before the letter's frames were in: sign it again
+        if state["letter"] is not None:
+            window.open_source(str(clips / f"{state['letter']}.mp4"))
+
+    window.session.source_ended.connect(replay)
+
     def screen(out: Path) -> None:
-        dialog = state["dialog"]
-        dialog.move(window.width() - dialog.width() + 240, 120)
         app.processEvents()
         app.primaryScreen().grabWindow(0, 0, 0, window.width() + 260, window.height() + 40).save(str(out))
         print(f"wrote {out}", flush=True)
@@ -48,10 +52,13 @@ def shoot(clips: Path, letters: str, stop_after: int, walk_out: Path, result_out
         if worker.classifier is None:
             return
         if state["dialog"] is None:
-            state["dialog"] = window.profiles.calibrate("teal", letters=tuple(letters), countdown=1.0, frames_per_letter=10)
+            dialog = state["dialog"] = window.profiles.calibrate("teal", letters=tuple(letters), countdown=1.0,
+                                                                 frames_per_letter=8)
+            dialog.move(window.width() - dialog.width() + 240, 120)  # beside the video, not over it
             return
         dialog = state["dialog"]
         p = dialog.walk.progress()
+        print(f"{p.letter} {p.phase} {p.frames}/{p.target} done {''.join(p.done)}", file=sys.stderr, flush=True)
         if p.letter is not None and p.letter != state["letter"]:
             state["letter"] = p.letter
             window.open_source(str(clips / f"{p.letter}.mp4"))  # the person signs the letter asked for
@@ -59,6 +66,8 @@ def shoot(clips: Path, letters: str, stop_after: int, walk_out: Path, result_out
             state["shot"] = True
             screen(walk_out)
             dialog.walk.stop()  # stopped part-way: the letters done are kept and adapted to
+        if p.letter is None:
+            state["letter"] = None
         if dialog.close_button.isVisible():
             QTimer.singleShot(1500, finish)
             timer.stop()

@@ -9,7 +9,6 @@ later session of that person would read.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -19,12 +18,9 @@ import numpy as np
 from signcam.errors import DatasetError
 from signcam.letters.adapt import AdaptConfig, fit
 from signcam.letters.bundled import sha256_of
+from signcam.profiles.calibrate import natural_key
 
 from .prepare import Samples, detect_and_crop, load_cache
-
-
-def natural_key(path: str) -> list:
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", Path(path).name)]
 
 
 def load_inputs(paths: list[Path]) -> Samples:
@@ -44,7 +40,7 @@ def enroll_split(samples: Samples, per_letter: int, enroll_match: str | None = N
     for person in np.unique(samples.sources):
         for letter in np.unique(samples.labels):
             idx = np.flatnonzero((samples.sources == person) & (samples.labels == letter))
-            candidates = sorted(idx[matches[idx]], key=lambda i: natural_key(samples.files[i]))
+            candidates = sorted(idx[matches[idx]], key=lambda i: natural_key(Path(samples.files[i])))
             chosen = candidates[:per_letter]
             enroll[chosen] = True
             rest = idx[~matches[idx]] if enroll_match else np.setdiff1d(idx, chosen)

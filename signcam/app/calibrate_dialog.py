@@ -44,6 +44,7 @@ class CalibrateDialog(QDialog):
         self.state = QLabel()
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.state.setFont(QFont(self.font().family(), 14))
+        self.state.setWordWrap(True)
         self.frames_bar = QProgressBar()
         self.frames_bar.setFormat("frames %v/%m")
         self.letters_bar = QProgressBar()
@@ -69,7 +70,7 @@ class CalibrateDialog(QDialog):
         for w in (self.letter, self.shape, self.state, self.frames_bar, self.letters_bar, self.strip):
             layout.addWidget(w)
         layout.addLayout(buttons)
-        self.resize(460, 420)
+        self.setFixedWidth(460)  # long messages wrap instead of widening the dialog off the screen
 
         worker.recording = self.walk
         self._timer = QTimer(self, interval=100)

@@ -24,7 +24,7 @@ class ProfileControls(QObject):
         self.worker = window.session.worker
         self.dialog: CalibrateDialog | None = None
         self.label = QLabel()
-        window.statusBar().addWidget(self.label)
+        window.statusBar().addPermanentWidget(self.label)  # shown while messages come and go
         self.calibrate_action = QAction("Calibrate…", window)
         self.calibrate_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.calibrate_action.setToolTip("Teach the model your hand: a guided walk through the letters (Ctrl+Shift+K)")

@@ -255,3 +255,21 @@ def test_the_window_walks_a_calibration_adapts_in_the_background_and_switches_pr
     assert window.profiles.delete("teal2") and store.names() == []
     dialog.close()
     window.close()
+
+
+def test_enroll_split_takes_the_first_photos_in_natural_order_or_one_session():
+    from training.enroll_eval import enroll_split
+    from training.prepare import Samples
+
+    files = ["p/A/x_30.jpg", "p/A/x_132.jpg", "p/A/x_5.jpg", "p/A/x_77.jpg",
+             "q/A/hand1_a_dif_1.jpg", "q/A/hand1_a_dif_2.jpg", "q/A/hand1_a_top_1.jpg", "q/A/hand1_a_bot_1.jpg"]
+    n = len(files)
+    samples = Samples(np.zeros((n, 4, 4, 3), np.uint8), np.zeros((n, 21, 3), np.float32), np.array(["A"] * n),
+                      np.array(files), np.array(files), np.array(["Right"] * n), sources=np.array(["p"] * 4 + ["q"] * 4))
+    enroll, test = enroll_split(samples, 2)
+    assert [f for f, e in zip(files, enroll) if e and f.startswith("p")] == ["p/A/x_30.jpg", "p/A/x_5.jpg"]
+    assert set(np.array(files)[test & (samples.sources == "p")]) == {"p/A/x_132.jpg", "p/A/x_77.jpg"}
+    enroll, test = enroll_split(samples, 3, enroll_match="_dif_")
+    q = samples.sources == "q"
+    assert set(np.array(files)[enroll & q]) == {"q/A/hand1_a_dif_1.jpg", "q/A/hand1_a_dif_2.jpg"}
+    assert set(np.array(files)[test & q]) == {"q/A/hand1_a_top_1.jpg", "q/A/hand1_a_bot_1.jpg"}

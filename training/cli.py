@@ -271,6 +271,7 @@ def _samples_from(paths: list[Path], info):
 
 
 def cmd_enroll_eval(args) -> int:
+    import numpy as np
     from signcam.letters.adapt import AdaptConfig
     from signcam.letters.classifier import load_classifier
 
@@ -278,6 +279,14 @@ def cmd_enroll_eval(args) -> int:
     from .train import write_json_atomic
 
     samples = load_inputs(args.photos)
+    if args.people:
+        from signcam.errors import DatasetError
+
+        keep = np.isin(samples.sources, args.people)
+        if not keep.any():
+            raise DatasetError(f"none of {', '.join(args.people)} in the photos (people: "
+                               f"{', '.join(sorted(set(samples.sources.tolist())))})")
+        samples = samples.subset(keep)
     result = evaluate(samples, load_classifier(args.model), args.per_letter, AdaptConfig(method=args.method),
                       args.enroll_match)
     print("\n".join(table_lines(result)))
@@ -422,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enroll-match", metavar="TEXT",
                    help="enroll only photos whose file name holds TEXT and test the others "
                         "(Massey: _dif_ enrolls one lighting set-up, the other four are read)")
+    p.add_argument("--people", nargs="+", metavar="SOURCE",
+                   help="only these people (as prepare names them: a source folder, massey/hand1): e.g. the "
+                        "ones a cross-validation fold held out, read by that fold's model")
     p.add_argument("--json", type=Path, help="also write the result as JSON")
     p.set_defaults(func=cmd_enroll_eval)
 

@@ -17,6 +17,10 @@ def cmd_read(args) -> int:
 
     config = Config(model=args.model, device=args.device)
     classifier = load_classifier(config.model, config.device)
+    if args.profile:
+        from .profiles.store import ProfileStore
+
+        classifier = ProfileStore().get(args.profile).adapted(classifier)
     jsonl = open(args.jsonl, "w") if args.jsonl else None
     try:
         read_sources(args.sources, classifier, config, sys.stdout, jsonl, full=args.full, words=args.words)
@@ -82,6 +86,35 @@ def cmd_record(args) -> int:
     return 0 if saved or args.allow_empty else 1
 
 
+def cmd_calibrate(args) -> int:
+    from .letters.classifier import load_classifier
+    from .profiles.calibrate import calibrate
+    from .profiles.store import ProfileStore
+
+    if args.per_letter < 1:
+        from .errors import DatasetError
+        raise DatasetError(f"--per-letter must be 1 or more, not {args.per_letter}")
+    config = Config(model=args.model)
+    classifier = load_classifier(config.model)  # refused before anything is recorded
+    store = ProfileStore()
+    calibrate(store.create(args.profile), args.sources, classifier, config, args.per_letter)
+    store.set_active(args.profile)
+    return 0
+
+
+def cmd_profiles(args) -> int:
+    from .profiles.store import ProfileStore
+
+    store = ProfileStore()
+    active = store.active()
+    for name in store.names():
+        profile = store.get(name)
+        counts = profile.letter_counts()
+        print(f"{'*' if name == active else ' '} {name}\t{sum(counts.values())} frame(s) of {len(counts)} letter(s)")
+    print(f"profiles live in {store.root}")
+    return 0
+
+
 def cmd_window(args) -> int:
     from .app import run_app
 
@@ -105,7 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--words", action="store_true",
                    help="also print the transcript with each word replaced by its best suggestion")
     add_device_option(p)
+    p.add_argument("--profile", metavar="NAME", help="read through this person's calibration profile")
     p.set_defaults(func=cmd_read)
+    p = sub.add_parser("calibrate", help="adapt the model to one person from per-letter clips or photo folders")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="a folder of per-letter clips (<L>.mp4) or photo folders (<L>/), or such a clip or folder")
+    p.add_argument("--profile", required=True, metavar="NAME", help="the person's profile (made if new; frames are added)")
+    p.add_argument("--model", type=Path, help="the base model (.keras or .tflite); default: the bundled model")
+    p.add_argument("--per-letter", type=int, default=15, metavar="N",
+                   help="frames a letter at most (default 15: about 1.5 s of a held letter)")
+    p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("profiles", help="list the calibration profiles and where they live")
+    p.set_defaults(func=cmd_profiles)
     p = sub.add_parser("bench", help="measure the live pipeline's speed, latency and memory on video files, "
                                      "or (--classifier-only) the letter model alone on a prepared cache")
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="video files (with --classifier-only: one cache .npz)")

@@ -1,4 +1,5 @@
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -7,6 +8,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Profiles go to a scratch folder, never the user's own (signcam/profiles/store.py).
+os.environ["SIGNCAM_PROFILES"] = tempfile.mkdtemp(prefix="signcam-test-profiles-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("SIGNCAM_SHARED", ROOT.parent / "shared"))

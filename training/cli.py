@@ -304,6 +304,31 @@ def _samples_from(paths: list[Path], info):
     return Samples.concat(parts)
 
 
+def cmd_enroll_eval(args) -> int:
+    import numpy as np
+    from signcam.letters.adapt import AdaptConfig
+    from signcam.letters.classifier import load_classifier
+
+    from .enroll_eval import evaluate, load_inputs, table_lines
+    from .train import write_json_atomic
+
+    samples = load_inputs(args.photos)
+    if args.people:
+        from signcam.errors import DatasetError
+
+        keep = np.isin(samples.sources, args.people)
+        if not keep.any():
+            raise DatasetError(f"none of {', '.join(args.people)} in the photos (people: "
+                               f"{', '.join(sorted(set(samples.sources.tolist())))})")
+        samples = samples.subset(keep)
+    result = evaluate(samples, load_classifier(args.model), args.per_letter, AdaptConfig(method=args.method),
+                      args.enroll_match)
+    print("\n".join(table_lines(result)))
+    if args.json:
+        write_json_atomic(args.json, result)
+    return 0
+
+
 def cmd_retrain(args) -> int:
     from signcam.letters.classifier import DEFAULT_MODEL, read_model_info
     from .progress import Progress
@@ -443,6 +468,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--progress-lines", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_retrain)
+
+    p = sub.add_parser("enroll-eval", help="each person's accuracy before and after calibrating on their first "
+                                           "K photos a letter (the rest are read)")
+    p.add_argument("photos", nargs="+", type=Path, metavar="PHOTOS_DIR",
+                   help="a folder-per-letter set, a folder of such sets, or a prepared cache (.npz)")
+    p.add_argument("--per-letter", type=int, default=3, metavar="K", help="photos a letter that enroll (default 3)")
+    p.add_argument("--model", type=Path, help="default: the bundled model")
+    p.add_argument("--method", choices=["neighbours", "correction"], default="neighbours",
+                   help="how the model is adapted (signcam/letters/adapt.py; default: neighbours)")
+    p.add_argument("--enroll-match", metavar="TEXT",
+                   help="enroll only photos whose file name holds TEXT and test the others "
+                        "(Massey: _dif_ enrolls one lighting set-up, the other four are read)")
+    p.add_argument("--people", nargs="+", metavar="SOURCE",
+                   help="only these people (as prepare names them: a source folder, massey/hand1): e.g. the "
+                        "ones a cross-validation fold held out, read by that fold's model")
+    p.add_argument("--json", type=Path, help="also write the result as JSON")
+    p.set_defaults(func=cmd_enroll_eval)
 
     p = sub.add_parser("evaluate", help="accuracy, per-class precision/recall and confusion matrix")
     p.add_argument("data_dir", type=Path, metavar="DATA_DIR")

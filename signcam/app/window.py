@@ -14,6 +14,7 @@ from ..live import StatsSnapshot, available_cameras
 from ..spelling.speech import Speaker
 from ..vision.frames import VIDEO_SUFFIXES
 from .bridge import LiveSession
+from .profile_menu import ProfileControls
 from .record_panel import RecordPanel
 from .retrain_dialog import RetrainDialog
 from .settings import Settings
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._build_toolbar(settings)
         self._build_menu()
+        self.profiles = ProfileControls(self)  # Profiles menu, Calibrate…, the active profile in the status bar
+        self.toolbar.addAction(self.profiles.calibrate_action)
         self.stats_label = QLabel("starting…")
         self.statusBar().addPermanentWidget(self.stats_label)
 
@@ -136,7 +139,7 @@ class MainWindow(QMainWindow):
         return button
 
     def _build_toolbar(self, settings: Settings) -> None:
-        bar = self.addToolBar("Controls")
+        bar = self.toolbar = self.addToolBar("Controls")
         bar.setMovable(False)
         self.source_box = QComboBox()
         self.source_box.setMinimumWidth(220)
@@ -359,6 +362,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.retrain_dialog is not None:
             self.retrain_dialog.done(0)  # kills a retraining still running
+        if self.profiles.dialog is not None:
+            self.profiles.dialog.close()  # a walk part-way keeps its letters
         self.record_panel.close_session()
         self.speaker.close()
         self.session.stop(timeout=1.0)

@@ -163,6 +163,15 @@ class InferenceWorker:
                 self._use(classifier)
         self._requests.put(apply)
 
+    def use_profile(self, wrap) -> None:
+        """From the next frame, read through `wrap(base classifier)` (a person's calibration profile,
+        signcam/profiles/); None reads through the base model alone."""
+        def apply() -> None:
+            if self.classifier is not None:
+                base = getattr(self.classifier, "base", self.classifier)
+                self._use(wrap(base) if wrap else base)
+        self._requests.put(apply)
+
     def _done(self, frames: int) -> None:
         with self._cond:
             self._handled += frames

@@ -28,7 +28,11 @@ def cmd_read(args) -> int:
 def cmd_bench(args) -> int:
     from .live.bench import bench
 
-    bench(args.sources, Config(model=args.model), args.json, args.baseline, args.realtime, args.loop)
+    from .live.soak import Timeline
+
+    timeline = Timeline(args.timeline, args.sample_every, args.plot) if args.timeline else None
+    bench(args.sources, Config(model=args.model), args.json, args.baseline, args.realtime, args.loop,
+          timeline=timeline)
     return 0
 
 
@@ -79,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--realtime", action="store_true", help="feed frames at the clip's frame rate, as a camera")
     p.add_argument("--loop", type=float, default=0.0, metavar="SECONDS",
                    help="repeat the sources for this long (to see whether memory stays flat)")
+    p.add_argument("--timeline", type=Path, metavar="JSON",
+                   help="sample RSS, CPU per frame, latency p95 and queue sizes during the run into this file")
+    p.add_argument("--sample-every", type=float, default=60.0, metavar="SECONDS",
+                   help="with --timeline: seconds between samples (default 60)")
+    p.add_argument("--plot", type=Path, metavar="PNG", help="with --timeline: also plot the samples")
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("record", help="save labelled frames that show a hand into a folder-per-class dataset")
     p.add_argument("--label", required=True, help="the letter being signed: A-Z, del, nothing or space")

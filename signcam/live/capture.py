@@ -63,6 +63,10 @@ class FrameSlot:
             self._cond.notify_all()
             return frame
 
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
     def clear(self) -> None:
         with self._cond:
             self._waiting.clear()

@@ -38,10 +38,12 @@ def cmd_bench(args) -> int:
 
 def cmd_record(args) -> int:
     from .headless import record_source
-    from .datasets.recorder import Recorder, label_counts, normalize_label
+    from .datasets.recorder import Recorder, label_counts, normalize_label, skip_notes
 
     label = normalize_label(args.label)
     with Recorder(args.out, args.signer, args.rate) as recorder:
+        for note in skip_notes(recorder.root, recorder.manifest_skipped):
+            print(f"signcam: warning: {note}", file=sys.stderr)
         log = (lambda line: print(line, flush=True)) if args.verbose else None
         try:
             saved = record_source(args.source, recorder, label, Config(), args.max, log)

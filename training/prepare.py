@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +16,8 @@ import cv2
 import numpy as np
 
 from signcam.vision.crop import CROP_MARGIN, crop_hand
-from signcam.errors import DatasetError
-from signcam.vision.frames import IMAGE_SUFFIXES
+from signcam.errors import DatasetError, first_line
+from signcam.vision.frames import IMAGE_SUFFIXES, read_image
 from signcam.vision.hands import MediaPipeHandTracker
 from .progress import Progress
 
@@ -138,7 +139,7 @@ def detect_and_crop(data_dirs: list[Path], size: int = CROP_SIZE, margin: float 
     with MediaPipeHandTracker(video=False) as tracker:
         for path, cls, set_name in items:
             bar.update()
-            image = cv2.imread(str(path))
+            image = read_image(path)
             if image is None:
                 unreadable.append(str(path))
                 print(f"warning: skipped unreadable image {path}", flush=True)
@@ -185,10 +186,31 @@ def load_cache(path: Path) -> Samples:
                 raise DatasetError(f"{path} is a version {version} cache; this signcam-train reads version "
                                    f"{CACHE_VERSION}: make it again with `signcam-train prepare`")
             report = json.loads(str(z["report"]))
-            return Samples(**{name: z[name] for name in Samples.ARRAYS}, no_hand=report["no_hand"],
-                           images=report["images"], unreadable=report["unreadable"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise DatasetError(f"{path} is not a signcam cache ({exc})") from None
+            samples = Samples(**{name: z[name] for name in Samples.ARRAYS}, no_hand=report["no_hand"],
+                              images=report["images"], unreadable=report["unreadable"])
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        raise DatasetError(f"{path} is not a signcam cache ({first_line(exc)})") from None
+    if problem := cache_shape_problem(samples):
+        raise DatasetError(f"{path} is not a signcam cache ({problem})")
+    return samples
+
+
+def cache_shape_problem(s: Samples) -> str | None:
+    """What is wrong with a cache's arrays, as read (a damaged or foreign file), or None."""
+    n = len(s.crops)
+    if s.crops.dtype != np.uint8 or s.crops.ndim != 4 or s.crops.shape[3] != 3 or s.crops.shape[1] != s.crops.shape[2]:
+        return f"crops are {s.crops.dtype} {s.crops.shape}, not uint8 (N, S, S, 3)"
+    for name in ("landmarks", "world"):
+        array = getattr(s, name)
+        if array.shape != (n, 21, 3) or array.dtype.kind != "f":
+            return f"{name} are {array.dtype} {array.shape}, not float ({n}, 21, 3)"
+    for name in ("labels", "files", "groups", "handedness", "sources"):
+        array = getattr(s, name)
+        if array.shape != (n,) or array.dtype.kind != "U":
+            return f"{name} are {array.dtype} {array.shape}, not ({n},) text"
+    if not all(isinstance(getattr(s, name), dict) for name in ("no_hand", "images")) or not isinstance(s.unreadable, list):
+        return "its report is not what prepare writes"
+    return None
 
 
 def report_lines(samples: Samples) -> list[str]:

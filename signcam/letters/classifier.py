@@ -65,12 +65,14 @@ def read_model_info(model_path: Path) -> ModelInfo:
         labels = data["labels"]
         if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)):
             raise ValueError("'labels' must be a non-empty list of names")
-        return ModelInfo(labels, int(data["input_size"]), float(data.get("crop_margin", 0.25)),
-                         str(data.get("backbone", "?")), bool(data.get("mirror_hands", False)))
+        size, margin = int(data["input_size"]), float(data.get("crop_margin", 0.25))
+        if not 32 <= size <= 1024 or not 0 <= margin <= 2:  # a crop size past these is a damaged file, not a model
+            raise ValueError(f"input_size {size} or crop_margin {margin} out of range (32-1024, 0-2)")
+        return ModelInfo(labels, size, margin, str(data.get("backbone", "?")), bool(data.get("mirror_hands", False)))
     except FileNotFoundError:
         raise ModelError(f"labels file not found beside the model: {path}") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"bad labels file {path}: {exc}") from None
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError, UnicodeDecodeError) as exc:
+        raise ModelError(f"bad labels file {path}: {first_line(exc)}") from None
 
 
 

@@ -44,6 +44,8 @@ class Sampler:
             "slot_waiting": self.slot.waiting,
             "worker_backlog": self.worker.backlog,
             "threads": threading.active_count(),
+            # The machine's load (1-minute average): on a shared machine, CPU per frame and latency follow it.
+            "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
             **(self.extra() if self.extra else {}),
         }
         self.samples.append(row)

@@ -94,7 +94,7 @@ def check_model_file(path: Path) -> None:
                 # only after building the model, seconds later (25 s on a loaded machine).
                 if damaged := archive.testzip():
                     raise invalid_model(path, f"{damaged} in it is damaged")
-        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError):
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, OSError):
             raise invalid_model(path, "not a .keras archive, or truncated") from None
     elif path.suffix == ".tflite":
         with open(path, "rb") as f:

@@ -156,7 +156,7 @@ def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
     dialog = window.retrain_dialog
     dialog.epochs.setValue(1)
     dialog.start()
-    qtbot.waitUntil(lambda: dialog.use_button.isEnabled() or "failed" in dialog.status.text(), timeout=240_000)
+    qtbot.waitUntil(lambda: dialog.use_button.isEnabled() or "failed" in dialog.status.text(), timeout=1_200_000)
     assert dialog.use_button.isEnabled(), dialog.status.text()
     assert "W:" in dialog.status.text() and "previous one is kept" in dialog.status.text()
     new_model = dialog.result["model"]

@@ -30,7 +30,7 @@ def test_retrain_dialog_killed_mid_run_says_what_happened_and_keeps_the_model(
     dialog.start()
     # Part-way: once it has started its work (its first output: reading the data, or training), it is
     # killed, as by the OOM killer. On a loaded machine TensorFlow's import alone can take minutes.
-    qtbot.waitUntil(lambda: dialog.log.toPlainText().strip() or dialog.status.text().startswith("Retraining: ")
+    qtbot.waitUntil(lambda: bool(dialog.log.toPlainText().strip()) or dialog.status.text().startswith("Retraining: ")
                     or dialog.process.state() == QProcess.ProcessState.NotRunning, timeout=600_000)
     assert dialog.process.state() != QProcess.ProcessState.NotRunning, dialog.log.toPlainText()[-2000:]
     os.kill(dialog.process.processId(), signal.SIGKILL)

@@ -77,6 +77,10 @@ def save_model_atomic(model: keras.Model, path: Path) -> None:
     tmp.parent.mkdir(parents=True, exist_ok=True)
     model.save(tmp)
     os.replace(tmp, path)
+    try:
+        tmp.parent.rmdir()  # left only while another save is under way
+    except OSError:
+        pass
 
 
 class EpochCheckpoint(keras.callbacks.Callback):

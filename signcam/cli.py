@@ -37,8 +37,11 @@ def cmd_bench(args) -> int:
         raise SigncamError("--write-reference, --reference, --limit and --batch-sizes go with --classifier-only")
     from .live.bench import bench
 
-    bench(args.sources, Config(model=args.model, device=args.device), args.json, args.baseline, args.realtime,
-          args.loop)
+    from .live.soak import Timeline
+
+    timeline = Timeline(args.timeline, args.sample_every, args.plot) if args.timeline else None
+    bench(args.sources, Config(model=args.model, device=args.device), args.json, args.baseline, args.realtime, args.loop,
+          timeline=timeline)
     return 0
 
 
@@ -71,10 +74,12 @@ def add_device_option(parser: argparse.ArgumentParser) -> None:
 
 def cmd_record(args) -> int:
     from .headless import record_source
-    from .datasets.recorder import Recorder, label_counts, normalize_label
+    from .datasets.recorder import Recorder, label_counts, normalize_label, skip_notes
 
     label = normalize_label(args.label)
     with Recorder(args.out, args.signer, args.rate) as recorder:
+        for note in skip_notes(recorder.root, recorder.manifest_skipped):
+            print(f"signcam: warning: {note}", file=sys.stderr)
         log = (lambda line: print(line, flush=True)) if args.verbose else None
         try:
             saved = record_source(args.source, recorder, label, Config(), args.max, log)
@@ -171,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "to carry to a GPU machine, compared with there)")
     p.add_argument("--reference", type=Path, metavar="FILE",
                    help="with --classifier-only: compare with the outputs in FILE (default: those CACHE carries)")
+    p.add_argument("--timeline", type=Path, metavar="JSON",
+                   help="sample RSS, CPU per frame, latency p95 and queue sizes during the run into this file")
+    p.add_argument("--sample-every", type=float, default=60.0, metavar="SECONDS",
+                   help="with --timeline: seconds between samples (default 60)")
+    p.add_argument("--plot", type=Path, metavar="PNG", help="with --timeline: also plot the samples")
     p.set_defaults(func=cmd_bench)
     p = sub.add_parser("record", help="save labelled frames that show a hand into a folder-per-class dataset")
     p.add_argument("--label", required=True, help="the letter being signed: A-Z, del, nothing or space")

@@ -6,7 +6,7 @@ from typing import Callable, Iterable, TextIO
 
 from .config import Config
 from .datasets.recorder import Recorder, normalize_label
-from .errors import ModelError
+from .errors import ModelError, SourceError
 from .letters.bundled import bundled_landmark_model
 from .letters.classifier import LetterClassifier
 from .pipeline import Reading, Recognizer
@@ -57,10 +57,16 @@ def read_speller(spec: str, classifier: LetterClassifier, config: Config,
     # Photos in a folder are unrelated stills: detect afresh in each instead of tracking.
     with make_tracker(config, video=not isinstance(source, ImageFolderSource)) as tracker, source:
         recognizer = Recognizer(classifier, tracker, config)
-        for frame in source:
-            reading = recognizer.process(frame)
-            if on_reading:
-                on_reading(reading)
+        frames = 0
+        try:
+            for frame in source:
+                reading = recognizer.process(frame)
+                frames += 1
+                if on_reading:
+                    on_reading(reading)
+        except SourceError as exc:  # a camera unplugged mid-run: say what was read before it went
+            raise SourceError(f"{exc}, after {frames} frame(s); read until then: "
+                              f"{recognizer.speller.transcript!r}") from None
         return recognizer.speller
 
 

@@ -27,6 +27,13 @@ NATIVE_LOG_LINE = re.compile(rb"""^(?:
     | (?:INFO|WARNING|ERROR|VERBOSE):\s               # TFLite's: INFO: Created TensorFlow Lite XNNPACK delegate
     | (?:INFO|WARNING|ERROR):(?:absl|tensorflow|h5py)   # Python logging of absl and TensorFlow, unconfigured
     | To\senable\sthe\sfollowing\sinstructions        # the second line of TensorFlow's CPU-feature notice
+    # The decoders' own words about a damaged file, beside our one-line error:
+    | \[[\w,]+\s@\s0x[0-9a-f]+\]\s                       # FFmpeg: [mov,mp4,m4a,3gp,3g2,mj2 @ 0x55d3] moov atom not found
+    | \[\s?(?:WARN|ERROR|INFO|DEBUG):\d+@[\d.]+\]\s      # OpenCV's: [ WARN:0@0.052] global cap_ffmpeg_impl.hpp ...
+    | libpng\s(?:warning|error):\s                     # libpng error: Read Error
+    | (?:Premature\send\sof\sJPEG\sfile|Corrupt\sJPEG\sdata:|Not\sa\sJPEG\sfile:|Unsupported\smarker\stype
+       |Invalid\sJPEG\sfile\sstructure|Bogus\s\w+|JPEG\sdatastream\scontains\sno\simage
+       |Huffman\stable\s0x|Quantization\stable\s0x|Warning:\sthumbnail\simage)  # libjpeg's warnings
 )""", re.X)
 
 _filter: "_NativeLogFilter | None" = None

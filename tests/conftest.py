@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+import signcam  # noqa: F401  (before cv2: it sets OpenCV's image size limit)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -39,7 +39,7 @@ def test_window_spells_a_clip_takes_edits_switches_source_and_closes(qtbot, teal
     qtbot.addWidget(window)
     window.show()
     box = window.text_box
-    qtbot.waitUntil(lambda: box.toPlainText() == "B", timeout=60_000)
+    qtbot.waitUntil(lambda: box.toPlainText() == "B", timeout=300_000)
     assert window.candidates.candidates and window.candidates.candidates[0][0] == "B"
     assert "recognition" in window.stats_label.text() and model_path.name in window.stats_label.text()
 
@@ -47,23 +47,23 @@ def test_window_spells_a_clip_takes_edits_switches_source_and_closes(qtbot, teal
     qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
     assert window.pause_button.text() == "Resume"
     qtbot.mouseClick(window.space_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: box.toPlainText() == "B ", timeout=20_000)
+    qtbot.waitUntil(lambda: box.toPlainText() == "B ", timeout=120_000)
     box.moveCursor(QTextCursor.MoveOperation.End)
     qtbot.keyClicks(box, "HI")  # the user types into the box
-    qtbot.waitUntil(lambda: window.session.worker.text == "B HI", timeout=20_000)
+    qtbot.waitUntil(lambda: window.session.worker.text == "B HI", timeout=120_000)
     qtbot.mouseClick(window.backspace_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: box.toPlainText() == "B H", timeout=20_000)
+    qtbot.waitUntil(lambda: box.toPlainText() == "B H", timeout=120_000)
     qtbot.mouseClick(window.copy_button, Qt.MouseButton.LeftButton)
     assert QApplication.clipboard().text() == "B H"
     qtbot.keyClick(box, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Clear's shortcut
-    qtbot.waitUntil(lambda: box.toPlainText() == "", timeout=20_000)
+    qtbot.waitUntil(lambda: box.toPlainText() == "", timeout=120_000)
 
     # Another clip, then resume: its letter is read into the cleared text.
     window.open_source(str(teal_dir / "L.mp4"))
     qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: box.toPlainText() == "L", timeout=60_000)
+    qtbot.waitUntil(lambda: box.toPlainText() == "L", timeout=300_000)
     assert window.source_box.currentText() == "L.mp4"
-    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=20_000)
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "ended" in window.banner.label.text(), timeout=120_000)
     close_within_a_second(window)
 
 
@@ -73,7 +73,7 @@ def test_a_picked_suggestion_replaces_the_word_being_spelled(qtbot, teal_dir, mo
     qtbot.addWidget(window)
     window.show()
     box = window.text_box
-    qtbot.waitUntil(lambda: box.toPlainText() == "W" and len(window.suggestions) >= 2, timeout=60_000)
+    qtbot.waitUntil(lambda: box.toPlainText() == "W" and len(window.suggestions) >= 2, timeout=300_000)
     assert box.toPlainText() == "W"  # shown, never put in place by themselves
     word = window.suggestions[1]
     button = window.suggestion_buttons[1]
@@ -91,15 +91,15 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
     qtbot.addWidget(window)
     window.show()
     banner = window.banner.label
-    qtbot.waitUntil(lambda: "camera 99" in banner.text() and window.banner.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: "camera 99" in banner.text() and window.banner.isVisible(), timeout=120_000)
     assert window.banner.retry_button.isVisible()
     qtbot.mouseClick(window.banner.retry_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: "camera 99" in banner.text() and window.banner.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: "camera 99" in banner.text() and window.banner.isVisible(), timeout=120_000)
 
     window.open_source(str(tmp_path / "missing.mp4"))
-    qtbot.waitUntil(lambda: "not found" in banner.text() and window.banner.isVisible(), timeout=20_000)
+    qtbot.waitUntil(lambda: "not found" in banner.text() and window.banner.isVisible(), timeout=120_000)
 
-    qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=300_000)
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a zip file")
     (tmp_path / "labels.json").write_text(json.dumps({"labels": ["A", "B"], "input_size": 160}))
@@ -130,7 +130,7 @@ def test_window_reports_bad_sources_and_models_and_keeps_running(qtbot, teal_dir
 
     # After all that, the window still reads a good clip.
     window.open_source(str(teal_dir / "Y.mp4"))
-    qtbot.waitUntil(lambda: window.text_box.toPlainText() == "Y", timeout=60_000)
+    qtbot.waitUntil(lambda: window.text_box.toPlainText() == "Y", timeout=300_000)
     close_within_a_second(window)
 
 
@@ -144,7 +144,7 @@ def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
     window = MainWindow(settings, str(teal_dir / "W.mp4"), model_path)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: window.session.worker.classifier is not None, timeout=300_000)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # Record mode
     panel = window.record_panel
     assert panel.isVisible() and window.text_box.isReadOnly()
@@ -169,13 +169,13 @@ def test_record_mode_saves_labelled_frames_then_retrains_and_switches_model(
     dialog = window.retrain_dialog
     dialog.epochs.setValue(1)
     dialog.start()
-    qtbot.waitUntil(lambda: dialog.use_button.isEnabled() or "failed" in dialog.status.text(), timeout=240_000)
+    qtbot.waitUntil(lambda: dialog.use_button.isEnabled() or "failed" in dialog.status.text(), timeout=1_200_000)
     assert dialog.use_button.isEnabled(), dialog.status.text()
     assert "W:" in dialog.status.text() and "previous one is kept" in dialog.status.text()
     new_model = dialog.result["model"]
     assert model_path.is_file() and new_model != str(model_path)
     assert Path(new_model).parent == settings.models_dir
     qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: str(window.session.worker.classifier.path) == new_model, timeout=60_000)
+    qtbot.waitUntil(lambda: str(window.session.worker.classifier.path) == new_model, timeout=300_000)
     qtbot.waitUntil(lambda: settings.model == Path(new_model))  # remembered, like File → Open model…
     close_within_a_second(window)

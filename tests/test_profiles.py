@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from signcam.datasets.recorder import read_manifest
-from signcam.errors import DatasetError, ModelError
+from signcam.errors import ModelError
 from signcam.letters.adapt import AdaptConfig, Adaptation, fit
 from signcam.profiles.store import ProfileError, ProfileStore
 from signcam.profiles.walk import HANDSHAPES, CalibrationWalk

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from signcam.errors import DatasetError
+from signcam.errors import DatasetError, first_line
 
 # Bumped whenever a cache gains or changes what it stores; older caches are refused with a
 # one-line message instead of training on missing fields.
@@ -85,7 +86,28 @@ def load_cache(path: Path) -> Samples:
                 raise DatasetError(f"{path} is a version {version} cache; this signcam-train reads version "
                                    f"{CACHE_VERSION}: make it again with `signcam-train prepare`")
             report = json.loads(str(z["report"]))
-            return Samples(**{name: z[name] for name in Samples.ARRAYS}, no_hand=report["no_hand"],
-                           images=report["images"], unreadable=report["unreadable"])
-    except (OSError, ValueError, KeyError) as exc:
-        raise DatasetError(f"{path} is not a signcam cache ({exc})") from None
+            samples = Samples(**{name: z[name] for name in Samples.ARRAYS}, no_hand=report["no_hand"],
+                              images=report["images"], unreadable=report["unreadable"])
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        raise DatasetError(f"{path} is not a signcam cache ({first_line(exc)})") from None
+    if problem := cache_shape_problem(samples):
+        raise DatasetError(f"{path} is not a signcam cache ({problem})")
+    return samples
+
+
+def cache_shape_problem(s: Samples) -> str | None:
+    """What is wrong with a cache's arrays, as read (a damaged or foreign file), or None."""
+    n = len(s.crops)
+    if s.crops.dtype != np.uint8 or s.crops.ndim != 4 or s.crops.shape[3] != 3 or s.crops.shape[1] != s.crops.shape[2]:
+        return f"crops are {s.crops.dtype} {s.crops.shape}, not uint8 (N, S, S, 3)"
+    for name in ("landmarks", "world"):
+        array = getattr(s, name)
+        if array.shape != (n, 21, 3) or array.dtype.kind != "f":
+            return f"{name} are {array.dtype} {array.shape}, not float ({n}, 21, 3)"
+    for name in ("labels", "files", "groups", "handedness", "sources"):
+        array = getattr(s, name)
+        if array.shape != (n,) or array.dtype.kind != "U":
+            return f"{name} are {array.dtype} {array.shape}, not ({n},) text"
+    if not all(isinstance(getattr(s, name), dict) for name in ("no_hand", "images")) or not isinstance(s.unreadable, list):
+        return "its report is not what prepare writes"
+    return None

@@ -264,10 +264,9 @@ def cmd_export(args) -> int:
 
 
 def cmd_predict(args) -> int:
-    import cv2
-
     from signcam.letters.classifier import load_classifier
     from signcam.vision.crop import crop_hand
+    from signcam.vision.frames import read_image
     from signcam.vision.hands import MediaPipeHandTracker
 
     from .prepare import find_hands_in_photo
@@ -276,7 +275,7 @@ def cmd_predict(args) -> int:
     info = classifier.info
     with MediaPipeHandTracker(video=False) as tracker:
         for path in args.images:
-            image = cv2.imread(str(path))
+            image = read_image(path)
             if image is None:
                 print(f"{path}\terror: not a readable image")
                 continue

@@ -22,7 +22,7 @@ import numpy as np
 
 from signcam.letters.bundled import export_record_path, sha256_of
 from signcam.errors import DatasetError, ModelError
-from signcam.vision.frames import image_files
+from signcam.vision.frames import image_files, read_image
 from signcam.vision.hand_roi import Roi, cut, roi_from_landmarks
 from signcam.vision.landmark_tracker import INPUT_SIZE
 from signcam.quiet import native_stderr_silenced
@@ -132,7 +132,7 @@ def calibration_cuts(folders: list[Path], per_folder: int = PHOTOS_PER_FOLDER, s
             random.Random(seed).shuffle(files)
             found = 0
             for path in files[:per_folder]:
-                image = cv2.imread(str(path))
+                image = read_image(path)
                 hands = tracker.track(image) if image is not None else []
                 if not hands:
                     continue

@@ -13,7 +13,7 @@ import numpy as np
 
 from signcam.vision.crop import CROP_MARGIN, crop_hand
 from signcam.errors import DatasetError
-from signcam.vision.frames import IMAGE_SUFFIXES
+from signcam.vision.frames import IMAGE_SUFFIXES, read_image
 from signcam.vision.hands import MediaPipeHandTracker
 from .cache import CACHE_VERSION, Samples, load_cache, save_cache  # noqa: F401  (their home before)
 from .progress import Progress
@@ -91,7 +91,7 @@ def detect_and_crop(data_dirs: list[Path], size: int = CROP_SIZE, margin: float 
     with MediaPipeHandTracker(video=False) as tracker:
         for path, cls, set_name in items:
             bar.update()
-            image = cv2.imread(str(path))
+            image = read_image(path)
             if image is None:
                 unreadable.append(str(path))
                 print(f"warning: skipped unreadable image {path}", flush=True)

@@ -71,9 +71,16 @@ def write_json_atomic(path: Path, data) -> None:
 
 
 def save_model_atomic(model: keras.Model, path: Path) -> None:
-    tmp = path.with_name(path.stem + ".part.keras")
+    """Written in a hidden .partial/ beside it (Keras wants the .keras suffix), then renamed: a run
+    killed mid-save leaves no model-looking file where the window or File → Open model… would see it."""
+    tmp = path.parent / ".partial" / path.name
+    tmp.parent.mkdir(parents=True, exist_ok=True)
     model.save(tmp)
     os.replace(tmp, path)
+    try:
+        tmp.parent.rmdir()  # left only while another save is under way
+    except OSError:
+        pass
 
 
 class EpochCheckpoint(keras.callbacks.Callback):

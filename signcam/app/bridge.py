@@ -14,6 +14,9 @@ from ..errors import SourceError
 from ..live import CaptureThread, FrameSlot, InferenceWorker, LiveEvent, Stats
 from ..vision.frames import open_source
 
+REOPEN_CAMERA_S = 3.0  # a lost camera is tried again this often
+SILENT_CAMERA_S = 1.5  # a camera silent this long is reported (within 2 s), though its read has not failed
+
 
 class LiveSession(QObject):
     frame_ready = pyqtSignal(object, object)  # Frame, Reading | None
@@ -22,6 +25,8 @@ class LiveSession(QObject):
     problem = pyqtSignal(str, str)  # "source", "model" or "record", a one-line message for the user
     source_started = pyqtSignal(str)
     source_ended = pyqtSignal(str)
+    source_lost = pyqtSignal(str)  # a camera stopped mid-run: reopened every REOPEN_CAMERA_S until it is back
+    source_resumed = pyqtSignal(str)
     model_loaded = pyqtSignal(str, str)  # message ("name on CPU"), model path
 
     def __init__(self, config: Config, parent: QObject | None = None, paint_hz: float = 30.0):
@@ -34,6 +39,7 @@ class LiveSession(QObject):
         self.source_spec: str | int | None = None
         self._shown: tuple = (None, None)
         self._text_state = (0, "")
+        self._silence_reported = False
         self._frame_timer = QTimer(self, interval=round(1000 / paint_hz))
         self._frame_timer.timeout.connect(self._poll)
         self._stats_timer = QTimer(self, interval=500)
@@ -57,7 +63,8 @@ class LiveSession(QObject):
         # A camera shows its picture at once; a video file waits for the model, or it would play
         # unread. Either is opened now, so a file that cannot be read is reported at once.
         gate = None if getattr(source, "is_camera", False) else self.worker.ready
-        self.capture = CaptureThread(source, self.slot, self.stats, self.events, gate=gate).start()
+        self.capture = CaptureThread(source, self.slot, self.stats, self.events, gate=gate,
+                                     reopen_every=REOPEN_CAMERA_S).start()
         return True
 
     def stop(self, timeout: float = 1.0) -> bool:
@@ -79,6 +86,7 @@ class LiveSession(QObject):
                 self._dispatch(self.events.get_nowait())
             except queue.Empty:
                 break
+        self._watch_camera()
         shown = (self.slot.newest, self.worker.latest)
         if shown[0] is not None and (shown[0] is not self._shown[0] or shown[1] is not self._shown[1]):
             self._shown = shown
@@ -87,6 +95,19 @@ class LiveSession(QObject):
             self._text_state = self.worker.text_state
             self.text_changed.emit(self._text_state[1], self._text_state[0])
 
+    def _watch_camera(self) -> None:
+        """A camera whose read hangs instead of failing: say so after SILENT_CAMERA_S, and clear it when frames come."""
+        capture = self.capture
+        silent = capture.silent_for() if capture is not None and capture.is_camera else 0.0
+        if silent >= SILENT_CAMERA_S and not self._silence_reported:
+            self._silence_reported = True
+            self.source_lost.emit(f"{capture.source.name} has sent no frame for {SILENT_CAMERA_S:g} s "
+                                  "(unplugged, or taken by another program?)")
+        elif silent < SILENT_CAMERA_S and self._silence_reported:
+            self._silence_reported = False
+            if capture is not None and capture.state == "running":
+                self.source_resumed.emit(capture.source.name)
+
     def _dispatch(self, event: LiveEvent) -> None:
         if event.origin is not self.worker and event.origin is not self.capture:
             return  # from a capture replaced since
@@ -94,6 +115,12 @@ class LiveSession(QObject):
             self.source_started.emit(event.message)
         elif event.kind == "source_ended":
             self.source_ended.emit(event.message)
+        elif event.kind == "source_lost":
+            self.slot.clear()
+            self.source_lost.emit(event.message)
+        elif event.kind == "source_resumed":
+            self.worker.new_source()  # the smoother's clock starts again; the text is kept
+            self.source_resumed.emit(event.message)
         elif event.kind == "source_failed":
             self.slot.clear()
             self.problem.emit("source", event.message)

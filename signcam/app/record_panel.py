@@ -101,7 +101,10 @@ class RecordPanel(QGroupBox):
         except OSError as exc:  # e.g. a folder we may not read
             self.problem.emit(f"cannot record into {self.settings.record_dir}: {exc.strerror or exc}")
             return False
-        moved = self.recording.recorder.set_aside
+        moved, skipped = self.recording.recorder.set_aside, self.recording.recorder.manifest_skipped
+        if skipped:
+            self.problem.emit(f"{len(skipped)} damaged line(s) of {self.recording.root.name}/manifest.jsonl "
+                              f"skipped ({skipped[0]}{', …' if len(skipped) > 1 else ''}); the file is left as it is")
         if moved:
             self.problem.emit(f"{len(moved)} image(s) with no manifest line (a recording was killed?) "
                               f"moved to {moved[0].parent.parent}")

@@ -105,6 +105,7 @@ class RetrainDialog(QDialog):
             return
         self.settings.train_data = data
         self.result = None
+        self._cancelled = False
         self.use_button.setEnabled(False)
         self.start_button.setEnabled(False)
         self.progress.setValue(0)
@@ -121,6 +122,7 @@ class RetrainDialog(QDialog):
 
     def cancel(self) -> None:
         if self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning:
+            self._cancelled = True
             self.process.kill()
             self.process.waitForFinished(1000)
             self.status.setText("Cancelled; nothing was written.")
@@ -155,6 +157,11 @@ class RetrainDialog(QDialog):
         elif code != 0 and status == QProcess.ExitStatus.NormalExit:
             last = self.log.toPlainText().strip().splitlines()[-1:] or [f"exit code {code}"]
             self.status.setText(f"Retraining failed: {last[0]}")
+        elif status == QProcess.ExitStatus.CrashExit and not self._cancelled:
+            # Killed from outside (out of memory, a signal) or crashed: it saves its model by a rename at
+            # the very end, so nothing half-written exists, and the model in use was never touched.
+            self.status.setText("Retraining stopped before it finished (the process was killed or crashed); "
+                                "no new model was made and the model in use is unchanged. Start it again to retry.")
 
     def _failed_to_start(self, error) -> None:
         if error == QProcess.ProcessError.FailedToStart:

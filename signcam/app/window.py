@@ -124,6 +124,8 @@ class MainWindow(QMainWindow):
         s.problem.connect(self._show_problem)
         s.source_started.connect(self._source_started)
         s.source_ended.connect(lambda name: self.banner.show_message(f"{name} ended.", "Play again", problem=False))
+        s.source_lost.connect(self._source_lost)
+        s.source_resumed.connect(self._source_resumed)
         s.model_loaded.connect(self._model_loaded)
         self.banner.retry.connect(lambda: self.open_source(s.source_spec))
         s.start()
@@ -351,6 +353,21 @@ class MainWindow(QMainWindow):
             self.settings.camera = self.session.source_spec  # remembered once it worked
         self.banner.hide()
         self.statusBar().showMessage(f"reading {Path(name).name if Path(name).is_file() else name}", 3000)
+
+    def _source_lost(self, message: str) -> None:
+        """The camera stopped mid-run: the text stays, recording stops (what it saved is on disk), and
+        the session reopens the camera by itself."""
+        stopped = ""
+        if self.record_panel.is_recording:
+            self.record_panel.stopped()
+            stopped = " Recording stopped; the frames saved are kept."
+        self.video.show_message(message)
+        self.banner.show_message(f"{message}. Trying again every few seconds; your text is kept.{stopped}",
+                                 "Retry now")
+
+    def _source_resumed(self, name: str) -> None:
+        self.banner.hide()
+        self.statusBar().showMessage(f"{name} is back", 5000)
 
     def _model_loaded(self, message: str, path: str) -> None:
         self.statusBar().showMessage(f"model {message}", 5000)

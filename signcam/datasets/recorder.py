@@ -80,18 +80,54 @@ def hand_thumbnail(image: np.ndarray, hand: Hand) -> np.ndarray:
     return cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY).astype(np.int16)
 
 
-def read_manifest(root: Path) -> list[dict]:
-    """The manifest's complete lines (a final line cut short by a kill is ignored)."""
+def manifest_entry_problem(root: Path, entry: object) -> str | None:
+    """Why a parsed manifest line cannot be used (None if it can): it must name a .jpg in its
+    label's folder of this dataset, so no line can point a reader (or reconcile) outside it."""
+    if not isinstance(entry, dict):
+        return f"a JSON {type(entry).__name__}, not an object"
+    file, label = entry.get("file"), entry.get("label")
+    if not isinstance(file, str) or not isinstance(label, str):
+        return "no text 'file' and 'label'"
+    if label not in LABELS:
+        return f"unknown label {label[:40]!r}"
+    parts = file.split("/")
+    if len(parts) != 2 or parts[0] != label or not parts[1].endswith(".jpg") or parts[1] in ("", ".", ".."):
+        return f"file {file[:80]!r} is not {label}/<name>.jpg"
+    try:
+        inside(root, *parts)
+    except DatasetError:
+        return f"file {file[:80]!r} would leave the dataset folder"
+    return None
+
+
+def read_manifest(root: Path, skipped: list[str] | None = None) -> list[dict]:
+    """The manifest's usable lines. A damaged line (cut short by a kill, not JSON, wrong types,
+    a path leaving the folder) is skipped, and why is added to `skipped` ("line 3: not JSON")."""
     path = root / MANIFEST
     if not path.is_file():
         return []
     entries = []
-    for line in path.read_text().splitlines():
-        try:
-            entries.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, 1):
+            try:
+                entry = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+                problem = "not JSON" + ("" if raw.endswith(b"\n") else " (cut short)")
+            else:
+                problem = manifest_entry_problem(root, entry)
+            if problem is None:
+                entries.append(entry)
+            elif skipped is not None:
+                skipped.append(f"line {number}: {problem}")
     return entries
+
+
+def skip_notes(root: Path, skipped: list[str], most: int = 20) -> list[str]:
+    """One line per damaged manifest line skipped (the first `most` of them, then how many more)."""
+    notes = [f"{root / MANIFEST} {line}: skipped" for line in skipped[:most]]
+    if len(skipped) > most:
+        notes.append(f"{root / MANIFEST}: {len(skipped) - most} more damaged line(s) skipped")
+    return notes
 
 
 def label_counts(root: Path) -> Counter:
@@ -125,7 +161,7 @@ def reconcile(root: Path) -> list[Path]:
     if staging.is_dir():
         for path in staging.iterdir():
             path.unlink()
-    listed = {entry.get("file") for entry in read_manifest(root)}
+    listed = {entry["file"] for entry in read_manifest(root)}
     moved = []
     for label in LABELS:
         folder = root / label
@@ -203,9 +239,11 @@ class Recorder:
         self._manifest = None  # opened with the first image: a run that saves nothing writes nothing
         self._lock = DatasetLock(self.root)
         self.set_aside: list[Path] = []
+        self.manifest_skipped: list[str] = []  # damaged manifest lines, said to the user, left as they are
         if self.root.is_dir():  # a new folder is made (and locked) with the first image
             self._lock.acquire()
             self.set_aside = reconcile(self.root)
+            read_manifest(self.root, self.manifest_skipped)
 
     def close(self) -> None:
         self.closed = True
@@ -237,7 +275,11 @@ class Recorder:
                 self.root.mkdir(parents=True)
                 self._lock.acquire()
             path = self._write_image(frame.image, label)
-            self._append(path, label, frame, hand)
+            try:
+                self._append(path, label, frame, hand)
+            except OSError:
+                path.unlink(missing_ok=True)  # no line, so no image: the folder and manifest still agree
+                raise
         except OSError as exc:  # a full disk, a folder made read-only: one line for the user
             raise DatasetError(f"cannot save into {self.root}: {exc.strerror or exc}") from None
         self._last_t, self._last_thumb = frame.t_media, thumb
@@ -258,11 +300,15 @@ class Recorder:
         staging = self.root / STAGING
         staging.mkdir(exist_ok=True)
         tmp = staging / (path.name + TMP_SUFFIX)
-        with open(tmp, "wb") as f:
-            f.write(data.tobytes())
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data.tobytes())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # e.g. the disk filled mid-image: no part of it stays
+            raise
         return path
 
     def _append(self, path: Path, label: str, frame: Frame, hand: Hand) -> None:
@@ -284,7 +330,13 @@ class Recorder:
             self._manifest.flush()
             os.fsync(self._manifest.fileno())
         except OSError:
-            self._manifest.close()  # a failed write (e.g. disk full) must not leave half a line
-            os.truncate(self.root / MANIFEST, end)
-            self._manifest = None
+            # A failed write (e.g. disk full) must not leave half a line. Closing flushes what is
+            # still buffered, and may fail the same way: the truncate comes after, whatever happens.
+            try:
+                self._manifest.close()
+            except OSError:
+                pass
+            finally:
+                self._manifest = None
+                os.truncate(self.root / MANIFEST, end)
             raise

@@ -23,6 +23,7 @@ from ..letters.classifier import model_view
 from ..pipeline import Recognizer
 from ..vision.frames import open_source
 from .capture import CaptureThread, FrameSlot
+from .soak import Timeline
 from .stats import Stats
 from .worker import InferenceWorker
 
@@ -55,7 +56,7 @@ def rss_mb() -> float:
 
 
 def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_seconds: float = 0.0,
-                 max_batch: int = 8) -> tuple[dict, object]:
+                 max_batch: int = 8, timeline: Timeline | None = None) -> tuple[dict, object]:
     """Returns the figures and the worker's classifier (for the baseline)."""
     stats = Stats(keep=10_000)
     # One clock for "since the process started": the age now, and perf_counter now.
@@ -73,11 +74,14 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         transcripts: dict[str, str] = {}
         cpu0 = cpu_seconds()
         t0 = time.perf_counter()
+        sampler = timeline.sampler(stats, slot, worker) if timeline else None
         while True:
             for spec in specs:
                 capture = CaptureThread(open_source(spec), slot, stats, realtime=realtime, drop=realtime).start()
                 while not capture.join(0.1):
                     peak = max(peak, rss_mb())
+                    if sampler:
+                        sampler.maybe()
                 if capture.state == "failed":
                     raise SourceError(capture.error)
                 worker.wait_idle(timeout=60)
@@ -95,6 +99,8 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
     finally:
         worker.stop()
     snap = stats.snapshot()
+    if sampler:
+        timeline.finish(sampler, f"signcam bench --realtime --loop {loop_seconds:.0f} on {len(specs)} clip(s)")
     return {
         "sources": specs, "realtime": realtime, "model": worker.model_name, "landmarks": landmarks,
         "device": worker.classifier.device, "seconds": round(elapsed, 2),
@@ -180,8 +186,9 @@ def report(result: dict, out: TextIO) -> None:
 
 
 def bench(specs: list[str], config: Config, json_path: Path | None = None, baseline: bool = False,
-          realtime: bool = False, loop_seconds: float = 0.0, out: TextIO = sys.stdout) -> dict:
-    result, classifier = run_pipeline(specs, config, realtime, loop_seconds)
+          realtime: bool = False, loop_seconds: float = 0.0, out: TextIO = sys.stdout,
+          timeline: Timeline | None = None) -> dict:
+    result, classifier = run_pipeline(specs, config, realtime, loop_seconds, timeline=timeline)
     if baseline:
         result.update(run_baseline(specs, config, classifier))
         result["speedup"] = round(result["fps"] / result["baseline_fps"], 2)

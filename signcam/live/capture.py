@@ -63,6 +63,10 @@ class FrameSlot:
             self._cond.notify_all()
             return frame
 
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
     def clear(self) -> None:
         with self._cond:
             self._waiting.clear()
@@ -81,18 +85,24 @@ class CaptureThread:
     realtime: a file is read at its own frame rate, as a camera delivers it. drop: a
     frame the worker has not taken is replaced by the newer one (otherwise capture
     waits for the worker, which is how the benchmark runs a file as fast as it can).
+    reopen_every: a camera that fails mid-run (unplugged, taken by another program) is
+    reported ("source_lost") and reopened every that many seconds until it delivers again
+    ("source_resumed"); without it, the failure ends the thread ("source_failed").
     """
 
     def __init__(self, source: FrameSource, slot: FrameSlot, stats: Stats | None = None,
                  events: queue.SimpleQueue | None = None, realtime: bool = True, drop: bool = True,
-                 gate: threading.Event | None = None):
+                 gate: threading.Event | None = None, reopen_every: float | None = None):
         self.source, self.slot, self.stats, self.events = source, slot, stats or Stats(), events
         self.realtime, self.drop = realtime, drop
+        self.is_camera = bool(getattr(source, "is_camera", False))
+        self.reopen_every = reopen_every if self.is_camera else None
+        self.last_frame_at = time.perf_counter()  # a camera silent for long is reported by the window
         # Frames are read only once the gate is set (the window: the model is ready, or a video
         # would play unread). The source is opened before that, so a missing file or camera is
         # reported at once, however long the model takes to load.
         self.gate = gate
-        self.state = "new"  # new | starting | running | ended | failed | stopped
+        self.state = "new"  # new | starting | running | lost | ended | failed | stopped
         self.error: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="signcam-capture", daemon=True)
@@ -120,6 +130,25 @@ class CaptureThread:
         self.error = message if state == "failed" else None
         post(self.events, LiveEvent(kind, message, self))
 
+    def silent_for(self) -> float:
+        """Seconds since the last frame of a running source (0 while not running)."""
+        return time.perf_counter() - self.last_frame_at if self.state == "running" else 0.0
+
+    def _reopen(self, message: str) -> bool:
+        """The camera failed: say so, then reopen it every `reopen_every` s; False if stopped first."""
+        self.state = "lost"
+        post(self.events, LiveEvent("source_lost", message, self))
+        while not self._stop.wait(self.reopen_every):
+            self.source.close()
+            try:
+                self.source.open()
+            except (SigncamError, OSError):
+                continue
+            self.state, self.last_frame_at = "running", time.perf_counter()
+            post(self.events, LiveEvent("source_resumed", self.source.name, self))
+            return True
+        return False
+
     def _gate_opened(self) -> bool:
         """Wait for the gate, if any; False if the thread is stopped first."""
         while self.gate is not None and not self.gate.wait(0.05):
@@ -133,14 +162,14 @@ class CaptureThread:
         except (SigncamError, OSError) as exc:
             self._end("failed", "source_failed", str(exc))
             return
-        self.state = "running"
+        self.state, self.last_frame_at = "running", time.perf_counter()
         post(self.events, LiveEvent("source_opened", self.source.name, self))
         if not self._gate_opened():
             self.state = "stopped"
             self.source.close()
             return
         # A camera paces itself; a file read "live" is paced at its frame rate.
-        pace = self.realtime and not getattr(self.source, "is_camera", False)
+        pace = self.realtime and not self.is_camera
         period = 1.0 / (getattr(self.source, "fps", 0) or 30.0)
         t0, n = time.perf_counter(), 0
         try:
@@ -148,10 +177,18 @@ class CaptureThread:
                 if pace and self._stop.wait(max(0.0, t0 + n * period - time.perf_counter())):
                     break
                 t = time.perf_counter()
-                frame = self.source.read()
+                try:
+                    frame = self.source.read()
+                except SigncamError as exc:  # e.g. a camera unplugged mid-session
+                    if self.reopen_every is None:
+                        raise
+                    if not self._reopen(str(exc)):
+                        break
+                    continue
                 if frame is None:
                     self._end("ended", "source_ended", Path(self.source.name).name)
                     return
+                self.last_frame_at = time.perf_counter()
                 n += 1
                 decode_ms = (time.perf_counter() - t) * 1e3
                 if self.drop:
@@ -159,7 +196,7 @@ class CaptureThread:
                 elif self.slot.put_when_free(frame, self._stop):
                     self.stats.captured(decode_ms, False)
             self.state = "stopped"
-        except SigncamError as exc:  # e.g. a camera unplugged mid-session
+        except SigncamError as exc:  # a source that cannot be read on, with no reopening asked for
             self._end("failed", "source_failed", str(exc))
         finally:
             self.source.close()

@@ -80,6 +80,12 @@ class Stats:
                 self._stages["crop"].append(reading.timings["crop"])
             self._counts["readings"] += 1
 
+    def recent_latencies(self, n: int) -> np.ndarray:
+        """The latencies of the last `n` readings (as many as are kept)."""
+        with self._lock:
+            kept = list(self._latency)
+        return np.array(kept[len(kept) - min(n, len(kept)):])
+
     def _rate(self, times: deque[float], now: float) -> float:
         # Recent frames only, so the rate falls to 0 when a source stops.
         recent = [t for t in times if t >= now - self._fps_window]

@@ -88,6 +88,11 @@ class InferenceWorker:
         return self.text_state[1]
 
     @property
+    def backlog(self) -> int:
+        """Located frames waiting for the model thread."""
+        return len(self._pending)
+
+    @property
     def model_name(self) -> str:
         return self.classifier.path.name if self.classifier else "no model"
 

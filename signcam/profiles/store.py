@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..datasets.recorder import LABELS, read_manifest
-from ..errors import DatasetError, ModelError, SigncamError
+from ..errors import ModelError, SigncamError
 from ..letters.adapt import AdaptConfig, Adaptation, AdaptedClassifier, fit, self_check
 from ..letters.bundled import sha256_of
 from ..vision.crop import crop_hand

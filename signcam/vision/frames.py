@@ -87,6 +87,9 @@ class VideoSource(_SourceBase):
         if not ok or image is None:
             if self.is_camera:
                 raise SourceError(f"{self.name} stopped delivering frames (unplugged?)")
+            if self._index == 0:  # opened, yet not one frame: an empty, damaged or unsupported video
+                raise SourceError(f"no frame could be decoded from {self.name} (empty, damaged, or a codec "
+                                  "this OpenCV cannot read)")
             return None
         t_media = now - self._t0 if self.is_camera else self._index / self.fps
         frame = Frame(image, self._index, now, t_media)
@@ -97,6 +100,15 @@ class VideoSource(_SourceBase):
         if self._cap is not None:
             self._cap.release()
             self._cap = None
+
+
+def read_image(path: str | Path) -> np.ndarray | None:
+    """cv2.imread, with None for anything it cannot use: unreadable, not an image, or bigger than
+    OPENCV_IO_MAX_IMAGE_PIXELS (set by signcam/__init__.py), which OpenCV refuses with an exception."""
+    try:
+        return cv2.imread(str(path))
+    except cv2.error:
+        return None
 
 
 def image_files(folder: Path) -> list[Path]:
@@ -128,7 +140,7 @@ class ImageFolderSource(_SourceBase):
             path = self._files[self._pos]
             index = self._pos
             self._pos += 1
-            image = cv2.imread(str(path))
+            image = read_image(path)
             if image is None:  # unreadable file: skip it, keep going
                 self.skipped.append(path)
                 continue

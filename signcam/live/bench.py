@@ -186,8 +186,9 @@ def report(result: dict, out: TextIO) -> None:
 
 
 def bench(specs: list[str], config: Config, json_path: Path | None = None, baseline: bool = False,
-          realtime: bool = False, loop_seconds: float = 0.0, out: TextIO = sys.stdout,
+          realtime: bool = False, loop_seconds: float = 0.0, out: TextIO | None = None,
           timeline: Timeline | None = None) -> dict:
+    out = out or sys.stdout  # looked up per call: a default bound at import keeps a stream closed since
     result, classifier = run_pipeline(specs, config, realtime, loop_seconds, timeline=timeline)
     if baseline:
         result.update(run_baseline(specs, config, classifier))

@@ -6,7 +6,8 @@ import time
 
 
 class Progress:
-    def __init__(self, total: int, label: str = "", stream=sys.stderr, every: float = 0.5):
+    def __init__(self, total: int, label: str = "", stream=None, every: float = 0.5):
+        stream = stream or sys.stderr  # looked up per bar, not bound when the module is imported
         self.total, self.label, self.stream, self.every = total, label, stream, every
         self.done = 0
         self._t0 = self._last = time.monotonic()

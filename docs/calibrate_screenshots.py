@@ -87,7 +87,7 @@ def shoot(clips: Path, letters: str, stop_after: int, walk_out: Path, result_out
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clips", type=Path, default=CLIPS / "teal-signer")
-    parser.add_argument("--letters", default="ABCDEFGHIKLMNOPQRSTUVWXY")
+    parser.add_argument("--letters", default="ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     parser.add_argument("--stop-after", type=int, default=8, help="the letter during which the walk is stopped")
     parser.add_argument("--walk-out", type=Path, default=ROOT / "docs" / "calibrate_walk.png")
     parser.add_argument("--result-out", type=Path, default=ROOT / "docs" / "calibrate_result.png")

@@ -78,6 +78,19 @@ def test_full_recipe_crossval_continues_a_stopped_run(sources_cache, tmp_path, m
     assert set(again["per_source"]) == set(SOURCES) and again["folds"] == first["folds"]
     assert (out / "fold_1" / "model.keras").is_file()
 
+    # enroll-eval with the fold models: each person adapted to by the one model that never saw them.
+    enrolled = tmp_path / "enroll.json"
+    assert train_cli.main(["enroll-eval", str(sources_cache), "--per-letter", "2", "--crossval", str(out),
+                           "--json", str(enrolled)]) == 0
+    result = json.loads(enrolled.read_text())
+    folds_of = {s: f"fold_{i + 1}" for i, fold in enumerate(again["folds"]) for s in fold}
+    assert {r["person"]: r["fold"] for r in result["rows"]} == folds_of
+    photos = load_cache(sources_cache)
+    for r in result["rows"]:
+        counts = [np.sum((photos.sources == r["person"]) & (photos.labels == c)) for c in CLASSES]
+        assert r["enrolled"] == sum(min(2, n) for n in counts) and r["tested"] == sum(n - min(2, n) for n in counts)
+    assert train_cli.main(["enroll-eval", str(sources_cache), "--crossval", str(tmp_path / "none")]) == 1
+
 
 def test_always_trained_sources_keep_the_folds_and_a_share_trains_fewer_people(sources_cache, tmp_path, capsys):
     from signcam.training.prepare import save_cache

@@ -213,3 +213,27 @@ def test_erasing_fills_one_patch_with_noise_and_leaves_the_landmarks(cache):
     c = augment(crop, lms, np.random.default_rng(1), s.crops, erase_p=1.0)
     assert np.array_equal(c[1], a[1])  # landmarks untouched: erasing is the crop's alone
     assert not np.array_equal(c[0], a[0])
+
+
+
+def test_epoch_size_draws_each_sources_share_anew_every_epoch():
+    from signcam.training.data import AugmentedBatches
+    from signcam.training.prepare import Samples
+
+    n = {"big": 300, "mid": 90, "small": 10}
+    count = sum(n.values())
+    sources = np.repeat(list(n), list(n.values()))
+    samples = Samples(np.zeros((count, 8, 8, 3), np.uint8), np.zeros((count, 21, 3), np.float32),
+                      np.array(["A", "B"] * (count // 2)), np.array([f"{i}.jpg" for i in range(count)]),
+                      sources, np.array(["Right"] * count))
+    batches = AugmentedBatches(samples, {"A": 0, "B": 1}, batch_size=10, epoch_size=80)
+    seen = set()
+    for epoch in range(6):
+        drawn = batches.order
+        assert len(drawn) == 80 and len(set(drawn)) == 80 and len(batches) == 8
+        shares = {s: int(np.sum(sources[drawn] == s)) for s in n}
+        assert shares == {"big": 60, "mid": 18, "small": 2}  # every person in every epoch, by their share
+        seen |= set(drawn.tolist())
+        batches.on_epoch_end()
+    assert len(seen) > 0.7 * count  # a new draw each epoch: most photos are trained on
+    assert len(AugmentedBatches(samples, {"A": 0, "B": 1}, epoch_size=0).order) == count

@@ -61,7 +61,8 @@ def _train_config(args):
                        steps_per_epoch=args.steps_per_epoch, features=tuple(args.features.split(",")),
                        mirror_hands=args.mirror_hands, flip_p=args.flip_p, hand_variation=args.hand_variation,
                        landmark_weight=args.landmark_weight, source_balance=args.source_balance,
-                       hand_mask=args.hand_mask, landmark_heads=args.landmark_heads, erase_p=args.erase_p)
+                       hand_mask=args.hand_mask, landmark_heads=args.landmark_heads, erase_p=args.erase_p,
+                       epoch_size=args.epoch_size)
 
 
 def cmd_crossval(args) -> int:
@@ -320,8 +321,13 @@ def cmd_enroll_eval(args) -> int:
             raise DatasetError(f"none of {', '.join(args.people)} in the photos (people: "
                                f"{', '.join(sorted(set(samples.sources.tolist())))})")
         samples = samples.subset(keep)
-    result = evaluate(samples, load_classifier(args.model), args.per_letter, AdaptConfig(method=args.method),
-                      args.enroll_match)
+    config = AdaptConfig(method=args.method)
+    if args.crossval:
+        from .enroll_eval import evaluate_crossval
+
+        result = evaluate_crossval(samples, args.crossval, args.per_letter, config, args.enroll_match)
+    else:
+        result = evaluate(samples, load_classifier(args.model), args.per_letter, config, args.enroll_match)
     print("\n".join(table_lines(result)))
     if args.json:
         write_json_atomic(args.json, result)
@@ -377,6 +383,9 @@ def _training_options(p) -> None:
     p.add_argument("--patience", type=int, default=3, help="early stopping patience (epochs)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps-per-epoch", type=int, help="cap batches per epoch (smoke tests)")
+    p.add_argument("--epoch-size", type=int, default=0, metavar="N",
+                   help="crops per head and fine-tuning epoch, drawn anew each epoch with every source "
+                        "keeping its share (0: all; keeps a large dataset within a time budget)")
     p.add_argument("--features", default="xy", metavar="PARTS",
                    help="landmark features, comma-separated from: xy, palm, orientation, bones, angles, tips")
     p.add_argument("--mirror-hands", action="store_true",
@@ -482,6 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--people", nargs="+", metavar="SOURCE",
                    help="only these people (as prepare names them: a source folder, massey/hand1): e.g. the "
                         "ones a cross-validation fold held out, read by that fold's model")
+    p.add_argument("--crossval", type=Path, metavar="RUN",
+                   help="a full-recipe `crossval` run: each person is read by the fold model that never saw "
+                        "them (instead of --model)")
     p.add_argument("--json", type=Path, help="also write the result as JSON")
     p.set_defaults(func=cmd_enroll_eval)
 

@@ -9,6 +9,7 @@ later session of that person would read.
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -53,6 +54,40 @@ def evaluate(samples: Samples, classifier, per_letter: int, config: AdaptConfig 
     """Before and after figures per person. `probs`: the base model's readings of `samples`, when
     already known (trying several settings over one set reads each photo once; the time then
     leaves out reading the enrolled photos, which the app must do)."""
+    rows, letters = person_rows(samples, classifier, per_letter, config, enroll_match, probs, log)
+    return summarize(rows, letters, str(classifier.path), per_letter, config, enroll_match)
+
+
+def evaluate_crossval(samples: Samples, run: Path, per_letter: int, config: AdaptConfig | None = None,
+                      enroll_match: str | None = None, log=print) -> dict:
+    """The same figures with the fold models of a `signcam-train crossval` run: each person is read
+    and adapted to by the one fold model that never saw them (its result.json's held-out sources)."""
+    from signcam.letters.classifier import load_classifier
+
+    rows, letters = [], {"before": {}, "after": {}}
+    folds = sorted(f for f in Path(run).glob("fold_*") if (f / "model.keras").is_file() and (f / "result.json").is_file())
+    if not folds:
+        raise DatasetError(f"{run}: no finished fold (fold_*/model.keras with result.json) of a full-recipe crossval")
+    for fold in folds:
+        held = json.loads((fold / "result.json").read_text())["sources"]
+        keep = np.isin(samples.sources, held)
+        if not keep.any():
+            continue
+        fold_rows, fold_letters = person_rows(samples.subset(keep), load_classifier(fold / "model.keras"), per_letter,
+                                              config, enroll_match, None, log)
+        for r in fold_rows:
+            r["fold"] = fold.name
+        rows += fold_rows
+        for k in ("before", "after"):
+            for c, hits in fold_letters[k].items():
+                letters[k].setdefault(c, []).extend(hits)
+        log(f"{fold.name}: {len(fold_rows)} people")
+    return summarize(rows, letters, f"{run} (the fold model that never saw each person)", per_letter, config,
+                     enroll_match)
+
+
+def person_rows(samples: Samples, classifier, per_letter: int, config: AdaptConfig | None,
+                enroll_match: str | None, probs: np.ndarray | None, log) -> tuple[list[dict], dict]:
     given = probs is not None
     labels = classifier.info.labels
     if probs is None:
@@ -60,8 +95,7 @@ def evaluate(samples: Samples, classifier, per_letter: int, config: AdaptConfig 
     base_id = sha256_of(Path(classifier.path))
     enroll, test = enroll_split(samples, per_letter, enroll_match)
     rows = []
-    letters_before: dict[str, list] = {}
-    letters_after: dict[str, list] = {}
+    letters: dict[str, dict[str, list]] = {"before": {}, "after": {}}
     for person in sorted(np.unique(samples.sources)):
         mine = samples.sources == person
         e, t = np.flatnonzero(mine & enroll), np.flatnonzero(mine & test)
@@ -88,27 +122,32 @@ def evaluate(samples: Samples, classifier, per_letter: int, config: AdaptConfig 
                                                                         samples.crops[others]).argmax(1)]
                                      == other_truth)) if len(others) else None
         for c, b, a in zip(truth, hit_before, hit_after):
-            letters_before.setdefault(c, []).append(b)
-            letters_after.setdefault(c, []).append(a)
+            letters["before"].setdefault(c, []).append(b)
+            letters["after"].setdefault(c, []).append(a)
         rows.append({"person": str(person), "enrolled": int(len(e)), "tested": int(len(t)),
                      "before": round(float(hit_before.mean()), 4), "after": round(float(hit_after.mean()), 4),
                      "adapt_seconds": round(seconds, 3),
                      "others_before": None if others_before is None else round(others_before, 4),
                      "others_after": None if others_after is None else round(others_after, 4)})
+    return rows, letters
+
+
+def summarize(rows: list[dict], letters: dict, model: str, per_letter: int, config: AdaptConfig | None,
+              enroll_match: str | None) -> dict:
     if not rows:
         raise DatasetError("no person had photos both to enroll and to test")
     mean = lambda key: round(float(np.mean([r[key] for r in rows])), 4)  # noqa: E731
     worst = min(rows, key=lambda r: r["after"])
     losses = [r["others_before"] - r["others_after"] for r in rows if r["others_before"] is not None]
-    return {"model": str(classifier.path), "per_letter": per_letter, "enroll_match": enroll_match,
+    return {"model": model, "per_letter": per_letter, "enroll_match": enroll_match,
             "config": asdict(config or AdaptConfig()), "people": len(rows),
             "mean_before": mean("before"), "mean_after": mean("after"),
             "worst_before": min(r["before"] for r in rows), "worst_after": worst["after"], "worst_person": worst["person"],
             "others_loss_mean": round(float(np.mean(losses)), 4) if losses else None,
             "others_loss_worst": round(float(np.max(losses)), 4) if losses else None,
             "median_adapt_seconds": round(float(np.median([r["adapt_seconds"] for r in rows])), 3),
-            "per_letter_before": {c: round(float(np.mean(v)), 4) for c, v in sorted(letters_before.items())},
-            "per_letter_after": {c: round(float(np.mean(v)), 4) for c, v in sorted(letters_after.items())},
+            "per_letter_before": {c: round(float(np.mean(v)), 4) for c, v in sorted(letters["before"].items())},
+            "per_letter_after": {c: round(float(np.mean(v)), 4) for c, v in sorted(letters["after"].items())},
             "rows": rows}
 
 

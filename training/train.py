@@ -57,6 +57,8 @@ class TrainConfig:
     landmark_heads: int = 1  # landmark MLPs, each trained on its own in phase 0 (seed + k), averaged
     seed: int = 0
     steps_per_epoch: int | None = None  # cap, for smoke tests
+    epoch_size: int = 0  # crops a crop-phase epoch, each source keeping its share (0: all of them)
+    loader_workers: int = 2  # threads augmenting the next batches while the model trains
 
 
 LOSSES = {LANDMARK_HEAD: "sparse_categorical_crossentropy", FUSED_HEAD: "sparse_categorical_crossentropy"}
@@ -238,7 +240,10 @@ def train(samples: Samples, cfg: TrainConfig, out: Path, resume: bool = False, l
     train_y = np.array([index[c] for c in train_s.labels])
     train_batches = AugmentedBatches(train_s, index, cfg.batch_size, True, cfg.background_p, cfg.seed,
                                      sample_weights(train_y, len(labels), train_s.sources, cfg.source_balance),
-                                     cfg.mirror_hands, cfg.flip_p, cfg.erase_p)
+                                     cfg.mirror_hands, cfg.flip_p, cfg.erase_p, cfg.epoch_size,
+                                     workers=cfg.loader_workers)
+    if cfg.epoch_size:
+        log(f"each crop epoch: {len(train_batches.order)} of the {len(train_s)} crops, drawn anew, every source its share")
     val_batches = (AugmentedBatches(val_s, index, 64, augmented=False, mirror_hands=cfg.mirror_hands)
                    if len(val_s) else None)
     verbose = 1 if sys.stderr.isatty() else 2

@@ -24,6 +24,8 @@ class ProfileControls(QObject):
         self.worker = window.session.worker
         self.dialog: CalibrateDialog | None = None
         self.label = QLabel()
+        self.label.setStyleSheet("QLabel { padding: 0 6px; border-left: 1px solid palette(mid); "
+                                 "border-right: 1px solid palette(mid); }")
         window.statusBar().addPermanentWidget(self.label)  # shown while messages come and go
         self.calibrate_action = QAction("Calibrate…", window)
         self.calibrate_action.setShortcut(QKeySequence("Ctrl+Shift+K"))

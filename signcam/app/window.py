@@ -331,10 +331,12 @@ class MainWindow(QMainWindow):
         worker = self.session.worker
         device = worker.classifier.device if worker.classifier else "-"
         paused = " · paused" if worker.paused else ""
+        # Kept short: the status bar's messages share its width, and a long line clipped them.
         self.stats_label.setText(
-            f"camera {s.camera_fps:.0f} fps · recognition {s.recognition_fps:.0f} fps · latency "
-            f"{s.latency_p50:.0f}/{s.latency_p95:.0f} ms (p50/p95) · dropped {s.dropped} · "
-            f"{worker.model_name} · {device}{paused}")
+            f"{s.camera_fps:.0f} fps camera · {s.recognition_fps:.0f} fps recognition · "
+            f"{s.latency_p50:.0f}/{s.latency_p95:.0f} ms · {s.dropped} dropped · {worker.model_name} · {device}{paused}")
+        self.stats_label.setToolTip("frames per second from the camera and read by the model; latency p50/p95 "
+                                    "from capture to reading; frames dropped to stay live; model file; device")
 
     def _show_problem(self, kind: str, message: str) -> None:
         self.statusBar().showMessage(message, 10000)

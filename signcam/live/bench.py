@@ -97,7 +97,10 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
         rss["end"] = rss_mb()
         rss["peak"] = max(peak, rss["end"])
     finally:
-        worker.stop()
+        stop_started = time.perf_counter()
+        worker.stop(timeout=30.0)
+        # How long closing takes (the window waits for this): measured here, not asserted in a test.
+        stop_ms = 1e3 * (time.perf_counter() - stop_started)
     snap = stats.snapshot()
     if sampler:
         timeline.finish(sampler, f"signcam bench --realtime --loop {loop_seconds:.0f} on {len(specs)} clip(s)")
@@ -117,6 +120,7 @@ def run_pipeline(specs: list[str], config: Config, realtime: bool = False, loop_
                 "startup_s": round(cpu0, 2)},
         "first_reading_s": (round(snap.first_reading_at - started_at, 2)
                             if snap.first_reading_at is not None else None),
+        "stop_ms": round(stop_ms, 1),
         "transcripts": transcripts,
     }, worker.classifier
 
@@ -176,6 +180,7 @@ def report(result: dict, out: TextIO) -> None:
         f" (process CPU over the run; start-up took {r['cpu']['startup_s']:.1f} s of CPU)",
         "  first reading " + (f"{r['first_reading_s']:.1f} s after the process started"
                               if r["first_reading_s"] is not None else "none"),
+        f"  stop         {r['stop_ms']:.0f} ms (worker and tracker closed)",
     ]
     if "baseline_fps" in r:
         lines.append(f"  baseline     {r['baseline_fps']:.1f} fps (one thread, {r['baseline_model']}"
